@@ -1,0 +1,1 @@
+"""The Faust app of streamproc: agents, topics, tables, views and adapters."""

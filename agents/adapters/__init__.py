@@ -1,0 +1,1 @@
+"""Adapters to the outside world: Slack, Prometheus, Kafka tools, the broker."""

@@ -1,0 +1,46 @@
+"""The changelog-backed tables: state that a restarted worker must get back.
+
+Values are `streamproc.codec` dicts with a schema version; they are replaced,
+never mutated in place, so the changelog always holds whole snapshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from streamproc.settings import PipelineConfig
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The app's tables (all keyed by str, JSON values)."""
+
+    brand_state: faust.Table[str, Any]
+    """brand -> where its judging stands (detector and alert states)."""
+    buckets: faust.Table[str, Any]
+    """"brand|start_ms" -> an open bucket's counts."""
+    clocks: faust.Table[str, Any]
+    """partition number -> its watermark state."""
+    slack_threads: faust.Table[str, Any]
+    """incident_id -> the Slack channel and ts of its root message."""
+    outbox: faust.Table[str, Any]
+    """incident_id -> alert events not yet delivered to Slack."""
+
+    @classmethod
+    def create(cls, app: faust.App, pipeline: PipelineConfig) -> Tables:
+        """Declare the tables on `app`."""
+        opts: dict[str, Any] = {
+            "partitions": pipeline.partitions,
+            "key_type": str,
+            "default": None,
+        }
+        return cls(
+            brand_state=app.Table("brand-state", **opts),
+            buckets=app.Table("buckets", **opts),
+            clocks=app.Table("partition-clock", **opts),
+            slack_threads=app.Table("slack-threads", **opts),
+            outbox=app.Table("outbox", **opts),
+        )

@@ -1,0 +1,71 @@
+"""Topic names of DESIGN.md and the Faust topic objects the agents use.
+
+Names get an optional prefix so that tests can run side by side on one broker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from streamproc.settings import PipelineConfig
+
+MENTIONS = "mentions"
+MENTIONS_DLQ = "mentions-dlq"
+SCORED = "scored-mentions"
+TICKS = "ticks"
+ALERTS = "alerts"
+ACTIONS = "incident-actions"
+
+TABLES = ("brand-state", "buckets", "partition-clock", "slack-threads", "outbox")
+"""Changelog-backed tables; their changelog topics are `{app_id}-{table}-changelog`."""
+
+CONTROL_HEADER = "streamproc-control"
+"""Header of control records that `streamproc replay` sends to `mentions` (not mentions)."""
+
+
+def topic_names(pipeline: PipelineConfig) -> dict[str, str]:
+    """Logical name -> real topic name (with the configured prefix)."""
+    names = (MENTIONS, MENTIONS_DLQ, SCORED, TICKS, ALERTS, ACTIONS)
+    return {n: f"{pipeline.topic_prefix}{n}" for n in names}
+
+
+def all_topics(pipeline: PipelineConfig) -> list[str]:
+    """Every topic the app needs, changelogs and Faust's leader topic included."""
+    app_id = pipeline.app_id
+    return [
+        *topic_names(pipeline).values(),
+        *(f"{app_id}-{t}-changelog" for t in TABLES),
+        f"{app_id}-__assignor-__leader",
+    ]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Faust topics of one app."""
+
+    mentions: faust.TopicT
+    dlq: faust.TopicT
+    scored: faust.TopicT
+    ticks: faust.TopicT
+    windows_in: faust.TopicT
+    alerts: faust.TopicT
+    actions: faust.TopicT
+
+    @classmethod
+    def create(cls, app: faust.App, pipeline: PipelineConfig) -> Topics:
+        """Declare the topics on `app` (they are created beforehand by the admin client)."""
+        names = topic_names(pipeline)
+        raw = {"key_serializer": "raw", "value_serializer": "raw"}
+        js = {"key_serializer": "raw", "value_serializer": "json"}
+        n = pipeline.partitions
+        return cls(
+            mentions=app.topic(names[MENTIONS], partitions=n, **raw),
+            dlq=app.topic(names[MENTIONS_DLQ], partitions=n, **raw),
+            scored=app.topic(names[SCORED], partitions=n, **js),
+            ticks=app.topic(names[TICKS], partitions=n, **js),
+            windows_in=app.topic(names[SCORED], names[TICKS], names[ACTIONS], partitions=n, **js),
+            alerts=app.topic(names[ALERTS], partitions=n, **js),
+            actions=app.topic(names[ACTIONS], partitions=n, **js),
+        )

@@ -1,0 +1,189 @@
+"""The `streamproc` command line (DESIGN.md's contract).
+
+Parsing, one-line errors and exit codes only: every command calls the core,
+or, for the commands that need Kafka, the `agents.app` module, imported
+lazily so that the offline commands never load Faust.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from streamproc.errors import InputFileError, StreamprocError
+
+BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment")
+RESULTS_DIR = Path("bench/results")
+NAB_DIR = Path("../shared/nab")
+SENTIMENT_DATA_DIR = Path("../shared/data/sentiment")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamproc", description="Crisis alerts for brands from a stream of mentions."
+    )
+    parser.add_argument("--config", type=Path, help="streamproc.toml (default: $STREAMPROC_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="embedded broker + worker + replay of the sample")
+    demo.add_argument("--duration", type=float, default=80.0, metavar="S")
+    demo.add_argument("--input", type=Path, help="a JSON-lines file instead of the sample")
+
+    sub.add_parser("worker", help="run the Faust worker (KAFKA_BROKER or embedded broker)")
+    sub.add_parser("broker", help="run the embedded Kafka-compatible broker")
+
+    replay = sub.add_parser("replay", help="produce a JSON-lines file into Kafka")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--topic")
+    replay.add_argument("--speedup", type=float, metavar="X")
+
+    back = sub.add_parser("backtest", help="run the core offline over a file")
+    back.add_argument("file", type=Path, nargs="?")
+    back.add_argument("--counts", type=Path, metavar="FILE.csv")
+    back.add_argument("--scores-out", type=Path, metavar="F")
+    back.add_argument("--out", type=Path, metavar="F", help="write alert events here")
+
+    sent = sub.add_parser("sentiment", help="score texts (lang<TAB>text or text per line)")
+    sent.add_argument("action", nargs="?", choices=["train"], help="rebuild the shipped model")
+    sent.add_argument("--input", type=Path)
+    sent.add_argument("--data", type=Path, default=SENTIMENT_DATA_DIR)
+
+    bench = sub.add_parser("bench", help="benchmarks; JSON results in bench/results/")
+    bench.add_argument("name", choices=BENCHES)
+    bench.add_argument("--results", type=Path, default=RESULTS_DIR)
+    bench.add_argument("--input", type=Path, help="mentions file (core, pipeline)")
+    return parser
+
+
+def _lines(path: Path) -> list[bytes]:
+    try:
+        return path.read_bytes().splitlines()
+    except OSError as exc:
+        msg = f"{path}: cannot read: {exc.strerror}"
+        raise InputFileError(msg) from None
+
+
+def _write_events(events: Sequence[dict[str, object]], out: Path | None) -> None:
+    text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in events)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from streamproc import backtest, codec, lang, settings
+    from streamproc.sentiment import default_scorer
+
+    config = settings.load_config(args.config)
+    if args.counts is not None:
+        from streamproc.counts import run_counts
+
+        if args.file is not None:
+            msg = "give either FILE or --counts FILE.csv, not both"
+            raise InputFileError(msg)
+        params = config.default_params
+        events = run_counts(args.counts, params.detector, params.policy, args.scores_out)
+        _write_events([codec.alert_to_dict(e) for e in events], args.out)
+        return 0
+    if args.file is None:
+        msg = "backtest needs FILE or --counts FILE.csv"
+        raise InputFileError(msg)
+    if args.scores_out is not None:
+        msg = "--scores-out goes with --counts"
+        raise InputFileError(msg)
+    lines = _lines(args.file)
+    events = backtest.run(lines, config, default_scorer(), lang.detect_language)
+    _write_events([codec.alert_to_dict(e) for e in events], args.out)
+    return 0
+
+
+def _sentiment(args: argparse.Namespace) -> int:
+    if args.action == "train":
+        from streamproc.sentiment.train import DEFAULT_ARTEFACT, train
+
+        report = train(args.data, DEFAULT_ARTEFACT)
+        print(json.dumps(report, indent=2, sort_keys=True, default=str))
+        return 0
+    from streamproc.sentiment.cli import run
+
+    if args.input is not None:
+        text = b"\n".join(_lines(args.input)).decode("utf-8", errors="replace")
+        source = text.splitlines()
+    else:
+        source = (line.rstrip("\n") for line in sys.stdin)
+    for out in run(source):
+        print(out)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    results: Path = args.results
+    results.mkdir(parents=True, exist_ok=True)
+    report: object
+    if args.name == "nab":
+        from streamproc.bench import nab
+
+        report = nab.run(results, NAB_DIR)
+    elif args.name == "crisis":
+        from streamproc.bench import crisis
+
+        report = crisis.run(results)
+    elif args.name == "sentiment":
+        from streamproc.bench import sentiment
+
+        report = sentiment.run(results, SENTIMENT_DATA_DIR)
+    elif args.name == "core":
+        from streamproc.bench import core
+
+        report = core.run(results, args.input)
+    else:
+        from agents import app  # the pipeline bench needs Kafka
+
+        report = app.bench_pipeline(results, args.input)
+    print(json.dumps(report, indent=2, sort_keys=True, default=str))
+    return 0
+
+
+def _kafka_command(args: argparse.Namespace) -> int:
+    from streamproc import settings
+
+    config = settings.load_config(args.config)
+    env = settings.load_env()
+    from agents import app  # lazily: only these commands need Faust and Kafka
+
+    if args.command == "worker":
+        return app.worker_command(config, env)
+    if args.command == "broker":
+        return app.broker_command(env)
+    if args.command == "replay":
+        return app.replay_command(config, env, args.file, args.topic, args.speedup)
+    path = args.input or settings.SAMPLE_FILE
+    if not path.is_file():
+        msg = f"{path}: no such file"
+        raise InputFileError(msg)
+    return app.demo_command(config, env, args.duration, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `streamproc` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "backtest":
+            return _backtest(args)
+        if args.command == "sentiment":
+            return _sentiment(args)
+        if args.command == "bench":
+            return _bench(args)
+        return _kafka_command(args)
+    except StreamprocError as exc:
+        print(f"streamproc: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("streamproc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,272 @@
+"""Pre-aggregated count series (``timestamp,value`` CSV) and the counts backtest.
+
+`read_counts` turns a file into buckets of one fixed width, and `run_counts`
+drives the very same `detector.step` and `alerting.transition` as the live
+agents over them (counts mode: every mention is negative, so
+``negative = total = value``; the brand is the file's stem).
+
+Input rules (each violation is an `InputFileError` naming the file and line):
+
+* A header row naming ``timestamp`` and ``value`` (other columns ignored).
+* Timestamps: ``2015-02-26 21:42:53`` (NAB; read as UTC), ISO-8601 with a zone
+  (``2015-02-26T21:42:53Z``, ``+01:00``; a naive ISO time is read as UTC too),
+  or Unix seconds. Strictly increasing: an unsorted or duplicate timestamp
+  is an error (sort and de-duplicate the file yourself: we do not guess which
+  row is right).
+* The bucket width is the most common step between rows. A step that is not
+  a whole multiple of it (irregular width) is an error; a step of k widths is
+  a gap of k - 1 *missing* buckets.
+* Values: non-negative numbers, rounded to the nearest whole count. A blank
+  value is a *missing* bucket. Anything else (text, negative, NaN, inf) is an
+  error.
+* Missing buckets (gaps and blank values) are neither judged nor learnt from:
+  an unknown count is not a zero count. A blank-value row is still echoed to
+  the scores file, with score 0 and no alert.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from streamproc import alerting, detector
+from streamproc.alerting import AlertPolicy
+from streamproc.detector import DetectorParams
+from streamproc.errors import InputFileError
+from streamproc.model import AlertEvent, AlertStatus, WindowStats
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountRow:
+    """One data row of a counts file."""
+
+    line: int
+    """1-based line number in the file."""
+    timestamp: str
+    """The timestamp exactly as written (echoed to the scores file)."""
+    raw_value: str
+    """The value exactly as written."""
+    start_ms: int
+    """Bucket start, UTC epoch ms."""
+    value: int | None
+    """The count, or None when the value is blank (a missing bucket)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountSeries:
+    """A validated counts file."""
+
+    path: Path
+    rows: tuple[CountRow, ...]
+    bucket_ms: int
+    """Inferred bucket width."""
+    gaps: int
+    """Buckets missing between rows (not in the file at all)."""
+
+    @property
+    def brand(self) -> str:
+        """The series name: the file's stem."""
+        return self.path.stem
+
+
+def parse_timestamp(text: str) -> int:
+    """A timestamp as UTC epoch ms; ValueError when it cannot be read.
+
+    >>> parse_timestamp("2015-02-26 21:42:53")
+    1424986973000
+    >>> parse_timestamp("2015-02-26T22:42:53+01:00")
+    1424986973000
+    >>> parse_timestamp("1424986973")
+    1424986973000
+    """
+    s = text.strip()
+    if not s:
+        msg = "empty timestamp"
+        raise ValueError(msg)
+    if _NUMBER.match(s):
+        seconds = float(s)
+        if not math.isfinite(seconds):
+            msg = f"bad Unix time {text!r}"
+            raise ValueError(msg)
+        return round(seconds * 1000)
+    iso = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        msg = f"cannot read timestamp {text!r}"
+        raise ValueError(msg) from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return round(dt.timestamp() * 1000)
+
+
+def _value(raw: str) -> int | None:
+    s = raw.strip()
+    if not s:
+        return None
+    if not _NUMBER.match(s):
+        msg = f"value {raw!r} is not a number"
+        raise ValueError(msg)
+    x = float(s)
+    if not math.isfinite(x) or x < 0:
+        msg = f"value {raw!r} is not a count (negative or infinite)"
+        raise ValueError(msg)
+    return round(x)
+
+
+def _rows(path: Path) -> Iterator[CountRow]:
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        msg = f"{path}: cannot read: {exc.strerror}"
+        raise InputFileError(msg) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+            if header is None:
+                msg = f"{path}: empty file (expected a header 'timestamp,value')"
+                raise InputFileError(msg)
+            names = [h.strip().lower().lstrip("\ufeff") for h in header]
+            if "timestamp" not in names or "value" not in names:
+                msg = f"{path}:1: header must name 'timestamp' and 'value', got {header}"
+                raise InputFileError(msg)
+            t_col, v_col = names.index("timestamp"), names.index("value")
+            for fields in reader:
+                line = reader.line_num
+                if not fields or all(not f.strip() for f in fields):
+                    continue
+                if len(fields) <= max(t_col, v_col):
+                    fields = fields + [""] * (max(t_col, v_col) + 1 - len(fields))
+                try:
+                    start_ms = parse_timestamp(fields[t_col])
+                    value = _value(fields[v_col])
+                except ValueError as exc:
+                    msg = f"{path}:{line}: {exc}"
+                    raise InputFileError(msg) from None
+                yield CountRow(
+                    line=line,
+                    timestamp=fields[t_col],
+                    raw_value=fields[v_col],
+                    start_ms=start_ms,
+                    value=value,
+                )
+        except (csv.Error, UnicodeDecodeError) as exc:
+            msg = f"{path}:{reader.line_num}: unreadable CSV: {exc}"
+            raise InputFileError(msg) from None
+
+
+def read_counts(path: Path) -> CountSeries:
+    """Read and validate a counts file (see the module docstring for the rules).
+
+    Raises:
+        InputFileError: with the file and line of the first problem.
+    """
+    rows = tuple(_rows(path))
+    if len(rows) < 2:
+        msg = f"{path}: need at least two data rows to infer the bucket width"
+        raise InputFileError(msg)
+    for prev, row in itertools.pairwise(rows):
+        if row.start_ms == prev.start_ms:
+            msg = f"{path}:{row.line}: duplicate timestamp {row.timestamp!r} (line {prev.line})"
+            raise InputFileError(msg)
+        if row.start_ms < prev.start_ms:
+            msg = (
+                f"{path}:{row.line}: timestamp {row.timestamp!r} is before line "
+                f"{prev.line}'s {prev.timestamp!r}: the file must be sorted"
+            )
+            raise InputFileError(msg)
+    steps = Counter(b.start_ms - a.start_ms for a, b in itertools.pairwise(rows))
+    width = max(steps.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    gaps = 0
+    for prev, row in itertools.pairwise(rows):
+        k, rest = divmod(row.start_ms - prev.start_ms, width)
+        if rest:
+            msg = (
+                f"{path}:{row.line}: irregular bucket width: {row.timestamp!r} is "
+                f"{(row.start_ms - prev.start_ms) / 1000:g} s after line {prev.line}, "
+                f"not a multiple of the file's {width / 1000:g} s"
+            )
+            raise InputFileError(msg)
+        gaps += k - 1
+    return CountSeries(path=path, rows=rows, bucket_ms=width, gaps=gaps)
+
+
+def anomaly_score(score: float, threshold: float) -> float:
+    """A detector score mapped onto [0, 1): 0.5 exactly at the threshold.
+
+    >>> anomaly_score(5.0, 5.0)
+    0.5
+    """
+    return score / (score + threshold) if score > 0 else 0.0
+
+
+def judge_counts(
+    series: CountSeries, params: DetectorParams, policy: AlertPolicy
+) -> Iterator[tuple[CountRow, float, tuple[AlertEvent, ...]]]:
+    """Each row with its detector score and the alert events of its bucket."""
+    params = replace(params, bucket_ms=series.bucket_ms)
+    det_state = detector.initial_state(params)
+    alert_state = alerting.initial_alert_state()
+    for row in series.rows:
+        if row.value is None:
+            yield row, 0.0, ()
+            continue
+        window = WindowStats(
+            brand=series.brand,
+            start_ms=row.start_ms,
+            end_ms=row.start_ms + series.bucket_ms,
+            total=row.value,
+            negative=row.value,
+        )
+        det_state, verdict = detector.step(det_state, window, params)
+        alert_state, events = alerting.transition(alert_state, verdict, policy)
+        yield row, verdict.score, events
+
+
+def run_counts(
+    path: Path,
+    detector: DetectorParams,
+    policy: AlertPolicy,
+    scores_out: Path | None,
+) -> list[AlertEvent]:
+    """Backtest a counts file; optionally write ``timestamp,value,anomaly_score,alert``.
+
+    ``detector.bucket_ms`` is replaced by the file's inferred width. A row's
+    ``alert`` is 1 where its bucket opened an incident (a `firing` event: one
+    page per incident); ``anomaly_score`` is the detector's score mapped by
+    `anomaly_score` (0.5 at the detector's threshold).
+    """
+    series = read_counts(path)
+    events: list[AlertEvent] = []
+    out_rows: list[Sequence[str]] = []
+    for row, score, new in judge_counts(series, detector, policy):
+        events.extend(new)
+        fired = any(e.status is AlertStatus.FIRING for e in new)
+        out_rows.append(
+            (
+                row.timestamp,
+                row.raw_value,
+                f"{anomaly_score(score, detector.threshold):.6f}",
+                "1" if fired else "0",
+            )
+        )
+    if scores_out is not None:
+        try:
+            with scores_out.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(("timestamp", "value", "anomaly_score", "alert"))
+                writer.writerows(out_rows)
+        except OSError as exc:
+            msg = f"{scores_out}: cannot write: {exc.strerror}"
+            raise InputFileError(msg) from None
+    return events

@@ -1,0 +1,32 @@
+"""Sentiment scoring for mentions: the `Scorer` protocol and the default scorer.
+
+`default_scorer()` loads the artefact shipped inside this package once and
+returns a scorer that is safe to share between threads (read-only tables).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+from streamproc.model import SentimentScore
+from streamproc.sentiment.artefact import read_npz
+from streamproc.sentiment.lexicon import LexiconRules, LexiconScorer, arrays_to_lexicons
+
+
+class Scorer(Protocol):
+    """Anything that turns a text and its language into a `SentimentScore`."""
+
+    def score(self, text: str, lang: str) -> SentimentScore:
+        """``lang`` is an ISO 639-1 code or "und"; never raises on odd text."""
+        ...
+
+
+@lru_cache(maxsize=1)
+def default_scorer() -> Scorer:
+    """The shipped scorer, loaded once per process."""
+    arrays = read_npz()
+    return LexiconScorer(LexiconRules(arrays_to_lexicons(arrays)))
+
+
+__all__ = ["Scorer", "SentimentScore", "default_scorer"]

@@ -1,0 +1,239 @@
+"""Lexicon scoring with negation, intensifiers, contrast, emoji and emphasis.
+
+The word valences come from the shipped artefact (translated AFINN, VADER for
+English, emoji ranking) overridden by the curated lists of
+`streamproc.sentiment.words`. The rules follow VADER (Hutto & Gilbert 2014):
+negation flips what follows within its clause, boosters scale the next word,
+"but" weights the clause after it, capitals, elongation and "!" add emphasis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from streamproc.model import Label, SentimentScore
+from streamproc.sentiment.text import (
+    CLAUSE_BREAK,
+    ELONGATED_MARK,
+    EXCLAIM_MARK,
+    Tokens,
+    tokenize,
+)
+from streamproc.sentiment.words import (
+    CONTRAST,
+    CRISIS_AND_CORE,
+    EMOTICON_VALENCE,
+    FLIPPABLE,
+    INTENSIFIERS,
+    LANGS,
+    NEGATORS,
+    PHRASES,
+    POST_NEGATORS,
+    SHARED_NEGATORS,
+)
+
+MIXED = "und"
+"""Key of the all-languages lexicon, used for "und" and as a fallback."""
+
+NEGATION_SCOPE = 3
+"""Tokens after a negator that it still reaches (unless a clause ends first)."""
+
+FOREIGN_WEIGHT = 0.5
+"""Weight of a word found only in another language's lexicon (code-switching)."""
+
+_NORM_ALPHA = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Valence:
+    """What the lexicon rules made of one text, before it becomes a label."""
+
+    total: float
+    """Signed sum of the adjusted word valences (AFINN scale)."""
+    positive: float
+    negative: float
+    """Sum of the magnitudes of the negative contributions."""
+    hits: int
+    """Tokens or phrases that carried a valence."""
+    negated: int
+    """Contributions flipped by a negator."""
+    domain: int
+    """Curated crisis-word hits (negation-immune negatives)."""
+
+    @property
+    def score(self) -> float:
+        """The total squashed into [-1, 1] (VADER's normalisation)."""
+        return self.total / math.sqrt(self.total * self.total + _NORM_ALPHA)
+
+
+def arrays_to_lexicons(
+    arrays: Mapping[str, npt.NDArray[np.generic]],
+) -> dict[str, dict[str, float]]:
+    """Rebuilds the per-language word tables stored in the artefact."""
+    out: dict[str, dict[str, float]] = {}
+    for lang in (*LANGS, MIXED):
+        words = arrays[f"lex_words_{lang}"].tolist()
+        values = arrays[f"lex_values_{lang}"].astype(np.float64).tolist()
+        out[lang] = dict(zip(words, values, strict=True))
+    return out
+
+
+class LexiconRules:
+    """Applies the rules; holds only read-only tables (safe to share)."""
+
+    def __init__(self, lexicons: Mapping[str, Mapping[str, float]]) -> None:
+        self._lex = lexicons
+        self._mixed = lexicons[MIXED]
+        self._immune = {
+            lang: frozenset(w for w, v in table.items() if v < 0 and w not in FLIPPABLE)
+            for lang, table in CRISIS_AND_CORE.items()
+        }
+        self._neg = {lang: NEGATORS[lang] | SHARED_NEGATORS for lang in LANGS}
+        self._neg[MIXED] = SHARED_NEGATORS
+        self._phrases = PHRASES
+        self._all_phrases: dict[tuple[str, str], float] = {}
+        for table in PHRASES.values():
+            for key, val in table.items():
+                self._all_phrases.setdefault(key, val)
+
+    def _lookup(self, word: str, lang: str) -> float | None:
+        if word in EMOTICON_VALENCE:
+            return EMOTICON_VALENCE[word]
+        own = self._lex.get(lang)
+        if own is not None:
+            val = own.get(word)
+            if val is not None:
+                return val
+            val = self._mixed.get(word)
+            return None if val is None else val * FOREIGN_WEIGHT
+        return self._mixed.get(word)
+
+    def valence(self, tokens: Tokens, lang: str) -> Valence:
+        """Sums adjusted valences over ``tokens`` read as language ``lang``."""
+        words = tokens.words
+        lang = lang if lang in self._lex else MIXED
+        negators = self._neg.get(lang, SHARED_NEGATORS)
+        post_neg = POST_NEGATORS.get(lang, frozenset())
+        phrases = self._phrases.get(lang, self._all_phrases)
+        immune = self._immune.get(lang, frozenset())
+        contrib: list[float] = []
+        flipped: list[bool] = []
+        positions: list[int] = []
+        weights: list[float] = []
+        neg_left = 0
+        boost = 1.0
+        clause_weight = 1.0
+        domain = 0
+        i = 0
+        n = len(words)
+        while i < n:
+            w = words[i]
+            if w == CLAUSE_BREAK:
+                neg_left, boost = 0, 1.0
+                i += 1
+                continue
+            if i + 1 < n and (w, words[i + 1]) in phrases:
+                val = phrases[(w, words[i + 1])]
+                if val:
+                    contrib.append(val)
+                    flipped.append(True)
+                    positions.append(i + 1)
+                    weights.append(clause_weight)
+                    neg_left = 0
+                i += 2
+                continue
+            if w in CONTRAST:
+                weights = [x * 0.5 for x in weights]
+                clause_weight = 1.5
+                neg_left, boost = 0, 1.0
+                i += 1
+                continue
+            if w in post_neg and contrib and not flipped[-1] and i - positions[-1] <= 2:
+                contrib[-1] = _negate(contrib[-1], words[positions[-1]] in immune)
+                flipped[-1] = True
+                i += 1
+                continue
+            if w in negators or w.endswith("n't"):
+                neg_left = NEGATION_SCOPE
+                i += 1
+                continue
+            mult = INTENSIFIERS.get(w)
+            if mult is not None:
+                boost *= mult
+                i += 1
+                continue
+            found = self._lookup(w, lang)
+            if found is None and i + 1 < n and words[i + 1] == ELONGATED_MARK:
+                found = self._lookup(_squash(w), lang)
+            if found:
+                val = found
+                if i in tokens.caps:
+                    val *= 1.3
+                if i + 1 < n and words[i + 1] == ELONGATED_MARK:
+                    val *= 1.3
+                val *= boost
+                was_negated = neg_left > 0
+                if was_negated:
+                    val = _negate(val, w in immune)
+                if w in immune:
+                    domain += 1
+                contrib.append(val)
+                flipped.append(was_negated)
+                positions.append(i)
+                weights.append(clause_weight)
+                boost = 1.0
+            if neg_left > 0 and w != ELONGATED_MARK:
+                neg_left -= 1
+            i += 1
+        adjusted = [c * wt for c, wt in zip(contrib, weights, strict=True)]
+        total = sum(adjusted)
+        if total:
+            bangs = min(words.count(EXCLAIM_MARK), 4)
+            total *= 1.0 + 0.08 * bangs
+        return Valence(
+            total=total,
+            positive=sum(c for c in adjusted if c > 0),
+            negative=-sum(c for c in adjusted if c < 0),
+            hits=len(contrib),
+            negated=sum(flipped),
+            domain=domain,
+        )
+
+
+def _negate(val: float, immune: bool) -> float:
+    if immune:
+        return val
+    return -0.75 * val if val > 0 else -0.5 * val
+
+
+def _squash(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+class LexiconScorer:
+    """A `Scorer` from the lexicon rules alone ("lexicon-v1")."""
+
+    method = "lexicon-v1"
+
+    def __init__(self, rules: LexiconRules, *, threshold: float = 0.2) -> None:
+        self._rules = rules
+        self._threshold = threshold
+
+    def score(self, text: str, lang: str) -> SentimentScore:
+        """Scores ``text``; below the threshold the label is neutral."""
+        val = self._rules.valence(tokenize(text), lang)
+        score = max(-1.0, min(1.0, val.score))
+        confidence = abs(score)
+        label: Label = "neutral"
+        if confidence >= self._threshold:
+            label = "positive" if score > 0 else "negative"
+        return SentimentScore(label=label, score=score, confidence=confidence, method=self.method)

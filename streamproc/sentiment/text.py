@@ -1,0 +1,96 @@
+"""Tokenisation shared by the sentiment scorers and the language detector.
+
+Social text is normalised the same way for training and scoring: links,
+@handles and emoticons become placeholder tokens, hashtags are split into
+their words (``#FoodPoisoning`` -> ``food poisoning``), runs of three or more
+letters are squashed to two and flagged, and each emoji is a token of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+URL_MARK = "<url>"
+USER_MARK = "<user>"
+EMO_POS = "<emo+>"
+EMO_NEG = "<emo->"
+HASHTAG_MARK = "<hashtag>"
+ELONGATED_MARK = "<elong>"
+EXCLAIM_MARK = "!"
+QUESTION_MARK = "?"
+CLAUSE_BREAK = "<br>"
+"""Stands for punctuation that ends a negation's scope (, . ; : and the like)."""
+
+_URL = re.compile(r"(?:https?://|www\.)\S+?(?=[.,!?;:)\]]*(?:\s|$))|\bhttps?\b", re.IGNORECASE)
+_USER = re.compile(r"@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
+_EMO_POS = re.compile(
+    r"(?:(?<=\s)|^)(?:[:;=8][-'^o]?[)\]}dDpP3*]+|[(\[]+[-'^o]?[:;=]|<3+|\^_*\^|xD+|XD+)"
+    r"(?=\s|$|[!?.,])"
+)
+_EMO_NEG = re.compile(
+    r"(?:(?<=\s)|^)(?:[:;=8][-'^o]?[(\[{/\\|]+|:'\(+|[)\]]+[-'^o]?[:;=]|</3|D[-']?:|-_-+|T_T)"
+    r"(?=\s|$|[!?.,])"
+)
+_ELONG = re.compile(r"([^\W\d_])\1{2,}")
+_TOKEN = re.compile(
+    r"<[a-z+\-]+>"  # placeholders put in above
+    r"|[^\W\d_]+n['’]t\b"  # English n't stays on its verb
+    r"|(?:[^\W\d_]|(?<=[lL])·(?=[lL]))+['’]?"  # words; keeps l·l and elided m' l' n'
+    r"|\d+(?:[.,]\d+)?"
+    r"|[!?]"
+    r"|[.,;:()\"«»“”…]+"
+    r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u3030\u303D]"
+)
+_DROP = re.compile(r"[\uFE0F\u200D\U0001F3FB-\U0001F3FF]")
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The tokens of one text plus the surface cues lost by lower-casing."""
+
+    words: tuple[str, ...]
+    """Lower-cased tokens, placeholders and punctuation markers included."""
+    caps: frozenset[int]
+    """Indices of tokens written in capitals (shouting), 3+ letters."""
+
+
+def split_hashtag(match: re.Match[str]) -> str:
+    """``#FoodPoisoning`` -> `` <hashtag> Food Poisoning ``."""
+    body = match.group(1).replace("_", " ")
+    return f" {HASHTAG_MARK} {_CAMEL.sub(' ', body)} "
+
+
+def normalise(text: str) -> str:
+    """Replaces links, handles, hashtags and emoticons; keeps case."""
+    text = unicodedata.normalize("NFC", text)
+    text = _DROP.sub("", text)
+    text = _URL.sub(f" {URL_MARK} ", text)
+    text = _USER.sub(f" {USER_MARK} ", text)
+    text = _HASHTAG.sub(split_hashtag, text)
+    text = _EMO_NEG.sub(f" {EMO_NEG} ", text)
+    return _EMO_POS.sub(f" {EMO_POS} ", text)
+
+
+def tokenize(text: str) -> Tokens:
+    """Normalises then splits ``text`` into scorer tokens."""
+    norm = normalise(text)
+    words: list[str] = []
+    caps: set[int] = set()
+    for raw in _TOKEN.findall(norm):
+        if raw[0] in '.,;:()"«»“”…':
+            words.append(CLAUSE_BREAK)
+            continue
+        if len(raw) >= 3 and raw.isupper() and raw.isalpha():
+            caps.add(len(words))
+        low = raw.lower().replace("’", "'")
+        squashed = _ELONG.sub(r"\1\1", low)
+        if squashed != low:
+            words.append(squashed)
+            words.append(ELONGATED_MARK)
+        else:
+            words.append(low)
+    return Tokens(words=tuple(words), caps=frozenset(caps))

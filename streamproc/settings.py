@@ -1,0 +1,287 @@
+"""Settings: the environment (DESIGN.md's variables) plus the TOML files in config/.
+
+Everything is validated at start, with one-line errors that name the file and
+the key, because a worker that starts with a typo in a brand's channel finds
+out only when the crisis comes. This is the only module that knows where a
+value came from; the rest of the core takes plain parameters.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamproc.brands import Brand, BrandCatalog, brand_from_table
+from streamproc.engine import BrandParams
+from streamproc.errors import ConfigError
+from streamproc.presets import load_presets, resolve_params
+from streamproc.windows import WatermarkRules
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_CONFIG_DIR = PACKAGE_ROOT.parent / "config"
+SAMPLE_FILE = PACKAGE_ROOT / "data" / "sample.jsonl"
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_WEB_PORT = 6066
+
+_PIPELINE_KEYS = {
+    "partitions": int,
+    "bucket_minutes": int,
+    "allowed_lateness_minutes": int,
+    "idle_seconds": int,
+    "tick_seconds": float,
+    "app_id": str,
+    "topic_prefix": str,
+}
+
+
+def read_toml(path: Path) -> dict[str, object]:
+    """A TOML file as a dict; ConfigError with a one-line reason otherwise."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        msg = f"config file not found: {path}"
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path}: invalid TOML: {exc}"
+        raise ConfigError(msg) from None
+    except OSError as exc:
+        msg = f"{path}: cannot read: {exc.strerror}"
+        raise ConfigError(msg) from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PipelineConfig:
+    """Topic layout and event-time rules (the `[pipeline]` table)."""
+
+    partitions: int = 4
+    """The same for source topics and the tables' changelogs."""
+    bucket_minutes: int = 15
+    allowed_lateness_minutes: int = 5
+    idle_seconds: int = 60
+    tick_seconds: float = 5.0
+    app_id: str = "streamproc"
+    topic_prefix: str = ""
+
+    @property
+    def width_ms(self) -> int:
+        """Bucket width in ms."""
+        return self.bucket_minutes * 60_000
+
+    def watermark_rules(self) -> WatermarkRules:
+        """The watermark rules these settings give."""
+        return WatermarkRules(
+            sources=self.partitions,
+            lateness_ms=self.allowed_lateness_minutes * 60_000,
+            idle_ms=self.idle_seconds * 1000,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The validated contents of config/: brands, detector parameters, pipeline."""
+
+    catalog: BrandCatalog
+    pipeline: PipelineConfig
+    default_params: BrandParams
+    brand_params: Mapping[str, BrandParams]
+    default_channel: str
+    preset: str
+    source: Path
+
+    def params_for(self, brand: str) -> BrandParams:
+        """The detector parameters of a brand (its overrides applied)."""
+        return self.brand_params.get(brand, self.default_params)
+
+    def channel_for(self, brand: str) -> str:
+        """The Slack channel of a brand's incidents."""
+        found = self.catalog.get(brand)
+        return (found.slack_channel if found else None) or self.default_channel
+
+
+def _pipeline(table: object, where: str) -> PipelineConfig:
+    if table is None:
+        return PipelineConfig()
+    if not isinstance(table, dict):
+        msg = f"{where}: [pipeline] must be a table"
+        raise ConfigError(msg)
+    values: dict[str, object] = {}
+    for key, value in table.items():
+        kind = _PIPELINE_KEYS.get(key)
+        if kind is None:
+            msg = f"{where}: unknown key 'pipeline.{key}'"
+            raise ConfigError(msg)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            msg = f"{where}: 'pipeline.{key}' must be a {kind.__name__}"
+            raise ConfigError(msg)
+        if kind in (int, float) and value <= 0:  # type: ignore[operator]  # numeric here
+            msg = f"{where}: 'pipeline.{key}' must be positive"
+            raise ConfigError(msg)
+        values[key] = value
+    return PipelineConfig(**values)  # type: ignore[arg-type]  # keys and types checked above
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load and validate `streamproc.toml` (and the files it names).
+
+    `path` defaults to $STREAMPROC_CONFIG, then config/streamproc.toml.
+    """
+    if path is None:
+        env_path = os.environ.get("STREAMPROC_CONFIG")
+        path = Path(env_path) if env_path else DEFAULT_CONFIG_DIR / "streamproc.toml"
+    data = read_toml(path)
+    where = str(path)
+    allowed = {"pipeline", "detector", "brands", "slack"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        msg = f"{where}: unknown key {unknown[0]!r}"
+        raise ConfigError(msg)
+
+    pipeline = _pipeline(data.get("pipeline"), where)
+    base = path.parent
+
+    det = data.get("detector", {})
+    if not isinstance(det, dict) or set(det) - {"preset", "presets_file"}:
+        msg = f"{where}: [detector] takes only 'preset' and 'presets_file'"
+        raise ConfigError(msg)
+    presets_path = base / str(det.get("presets_file", "detector.toml"))
+    presets = load_presets(presets_path)
+    preset = str(det.get("preset", "balanced"))
+    if preset not in presets:
+        msg = f"{where}: unknown detector preset {preset!r} (have {', '.join(presets)})"
+        raise ConfigError(msg)
+
+    brands_table = data.get("brands", {})
+    if not isinstance(brands_table, dict) or set(brands_table) - {"file"}:
+        msg = f"{where}: [brands] takes only 'file'"
+        raise ConfigError(msg)
+    brands_path = base / str(brands_table.get("file", "brands.toml"))
+    catalog, default_channel = load_brands(brands_path)
+    slack = data.get("slack", {})
+    if isinstance(slack, dict) and isinstance(slack.get("default_channel"), str):
+        default_channel = str(slack["default_channel"])
+
+    def params(overrides: Mapping[str, object], who: str) -> BrandParams:
+        try:
+            det_params, policy = resolve_params(
+                presets, preset, overrides, bucket_ms=pipeline.width_ms
+            )
+        except ConfigError as exc:
+            msg = f"{who}: {exc}"
+            raise ConfigError(msg) from None
+        return BrandParams(width_ms=pipeline.width_ms, detector=det_params, policy=policy)
+
+    default_params = params({}, where)
+    brand_params = {
+        b.slug: params(b.detector_overrides, f"{brands_path} ({b.name})")
+        for b in catalog.brands
+        if b.detector_overrides
+    }
+    return Config(
+        catalog=catalog,
+        pipeline=pipeline,
+        default_params=default_params,
+        brand_params=brand_params,
+        default_channel=default_channel,
+        preset=preset,
+        source=path,
+    )
+
+
+def load_brands(path: Path) -> tuple[BrandCatalog, str]:
+    """The brand catalog and default Slack channel from a brands file."""
+    data = read_toml(path)
+    unknown = sorted(set(data) - {"brand", "slack"})
+    if unknown:
+        msg = f"{path}: unknown key {unknown[0]!r}"
+        raise ConfigError(msg)
+    tables = data.get("brand", [])
+    if not isinstance(tables, list) or not tables:
+        msg = f"{path}: no [[brand]] tables"
+        raise ConfigError(msg)
+    brands: list[Brand] = []
+    for i, table in enumerate(tables, start=1):
+        if not isinstance(table, dict):
+            msg = f"{path}: brand #{i} is not a table"
+            raise ConfigError(msg)
+        try:
+            brands.append(brand_from_table(table, f"{path}: brand #{i}"))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    slugs = [b.slug for b in brands]
+    dupes = sorted({s for s in slugs if slugs.count(s) > 1})
+    if dupes:
+        msg = f"{path}: brand {dupes[0]!r} is defined twice"
+        raise ConfigError(msg)
+    slack = data.get("slack", {})
+    channel = "#brand-alerts"
+    if isinstance(slack, dict) and isinstance(slack.get("default_channel"), str):
+        channel = str(slack["default_channel"])
+    return BrandCatalog(tuple(brands)), channel
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Env:
+    """DESIGN.md's environment variables. Secrets are kept out of `repr`."""
+
+    kafka_broker: str | None = None
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    web_port: int = DEFAULT_WEB_PORT
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value:
+        return value.strip()
+    file_name = env.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            msg = f"{name}_FILE {file_name}: cannot read: {exc.strerror}"
+            raise ConfigError(msg) from None
+    return None
+
+
+def load_env(env: Mapping[str, str] | None = None) -> Env:
+    """Read DESIGN.md's environment variables (secrets also from `NAME_FILE`)."""
+    env = os.environ if env is None else env
+    port_text = env.get("STREAMPROC_WEB_PORT", "").strip()
+    port = DEFAULT_WEB_PORT
+    if port_text:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            msg = f"STREAMPROC_WEB_PORT={port_text!r} is not a port number"
+            raise ConfigError(msg)
+        port = int(port_text)
+    broker = env.get("KAFKA_BROKER", "").strip() or None
+    api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+    return Env(
+        kafka_broker=broker,
+        slack_bot_token=_secret(env, "SLACK_BOT_TOKEN"),
+        slack_api_url=api_url,
+        slack_signing_secret=_secret(env, "SLACK_SIGNING_SECRET"),
+        web_port=port,
+    )
+
+
+def broker_address(url: str) -> str:
+    """`kafka://host:port[,host:port]` or `host:port` -> `host:port,...` for clients.
+
+    >>> broker_address("kafka://a:9092;b:9092")
+    'a:9092,b:9092'
+    """
+    text = url.strip()
+    for scheme in ("kafka://", "aiokafka://", "tcp://"):
+        if text.startswith(scheme):
+            text = text[len(scheme) :]
+    return ",".join(p for p in text.replace(";", ",").split(",") if p)

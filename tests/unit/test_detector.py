@@ -1,0 +1,200 @@
+"""The detector: baseline, score, verdicts, cold start, state codec."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streamproc.detector import (
+    DetectorParams,
+    DetectorState,
+    initial_state,
+    state_from_dict,
+    state_to_dict,
+    step,
+)
+from streamproc.model import Severity, Verdict, WindowStats
+
+P = DetectorParams()
+B = P.bucket_ms
+DAY = 96  # 15-minute buckets per day
+
+
+def window(i: int, negative: int, total: int | None = None) -> WindowStats:
+    return WindowStats(
+        brand="acme",
+        start_ms=i * B,
+        end_ms=(i + 1) * B,
+        negative=negative,
+        total=max(negative, total if total is not None else 4 * negative),
+    )
+
+
+def feed(
+    counts: Sequence[int],
+    params: DetectorParams = P,
+    state: DetectorState | None = None,
+    start: int = 0,
+    totals: Sequence[int] | None = None,
+) -> tuple[DetectorState, list[Verdict]]:
+    s = state or initial_state(params)
+    out: list[Verdict] = []
+    for k, c in enumerate(counts):
+        total = totals[k] if totals is not None else None
+        s, v = step(s, window(start + k, c, total), params)
+        out.append(v)
+    return s, out
+
+
+def rhythm(days: int, base: float, seed: int, weekend: float = 0.6) -> list[int]:
+    """Negative-binomial counts with a daily and weekly rhythm."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(days * DAY):
+        hour = (i % DAY) / 4
+        daily = 0.3 + 0.7 * max(0.0, math.sin((hour - 6) / 18 * math.pi)) ** 1.5
+        weekly = weekend if (i // DAY) % 7 in (2, 3) else 1.0
+        mu = base * daily * weekly
+        out.append(int(rng.negative_binomial(20, 20 / (20 + mu))))
+    return out
+
+
+def test_first_bucket_warms_up_and_history_is_young() -> None:
+    _, vs = feed([10] * 10)
+    assert vs[0].kind == "warming_up"
+    assert vs[0].young_baseline
+    assert all(v.young_baseline for v in vs)
+    assert vs[-1].kind == "normal"
+    assert vs[-1].baseline_buckets == 9
+
+
+def test_baseline_grows_up_after_young_minutes() -> None:
+    _, vs = feed([10] * (DAY + 2))
+    assert vs[-1].young_baseline is False
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    value=st.integers(min_value=0, max_value=5000),
+    length=st.integers(min_value=1, max_value=150),
+)
+def test_a_constant_series_never_alerts(value: int, length: int) -> None:
+    _, vs = feed([value] * length)
+    assert all(v.kind != "anomalous" for v in vs)
+
+
+@pytest.mark.parametrize("scale", [1, 3, 10, 100, 1000])
+def test_scaling_counts_up_keeps_a_surge_a_surge(scale: int) -> None:
+    counts = [scale * c for c in rhythm(3, 20, seed=1)]
+    s, vs = feed(counts)
+    assert all(v.kind != "anomalous" for v in vs[DAY:])
+    nxt = step(s, window(len(counts), 0), P)[1].expected
+    surge = [round(8 * max(nxt, 3.0))] * 2
+    _, sv = feed(surge, state=s, start=len(counts))
+    assert all(v.kind == "anomalous" for v in sv)
+
+
+@pytest.mark.parametrize("base", [2, 5, 20, 50])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_rhythm_is_quiet_and_a_5x_surge_is_found_on_day_two(base: int, seed: int) -> None:
+    counts = rhythm(3, base, seed)
+    _, quiet = feed(counts)
+    assert [i for i, v in enumerate(quiet) if v.kind == "anomalous"] == []
+    onset = DAY + 50  # early afternoon of day two: young baseline
+    surged = counts[:onset] + [5 * c + 5 for c in counts[onset : onset + 4]]
+    _, vs = feed(surged)
+    hits = [v for v in vs[onset:] if v.kind == "anomalous"]
+    assert len(hits) >= 3
+    assert vs[onset + 1].kind == "anomalous"
+
+
+def test_surge_does_not_teach_the_baseline_and_recovery_is_clean() -> None:
+    counts = rhythm(4, 20, seed=3)
+    cut = 3 * DAY + 40
+    s, _ = feed(counts[:cut])
+    calm, _ = feed(counts[cut : cut + 8], state=s, start=cut)
+    surged, vs = feed([200] * 8, state=s, start=cut)
+    assert all(v.kind == "anomalous" for v in vs)
+    nxt = window(cut + 8, counts[cut + 8])
+    after = step(surged, nxt, P)[1]
+    assert after.expected == pytest.approx(step(calm, nxt, P)[1].expected, rel=0.1)
+    assert after.kind == "normal"
+
+
+def test_a_lasting_step_becomes_the_new_normal() -> None:
+    s, _ = feed([10] * DAY)
+    steps = int(P.adapt_after_minutes / P.bucket_minutes) + 3 * DAY // 4
+    _, vs = feed([60] * steps, state=s, start=DAY)
+    assert vs[0].kind == "anomalous"
+    assert vs[-1].kind == "normal"
+
+
+def test_share_only_surge_is_found() -> None:
+    counts = [10] * (2 * DAY)
+    totals = [100] * (2 * DAY)
+    s, _ = feed(counts, totals=totals)
+    # Negatives x 1.8 while all mentions fall: the share doubles+.
+    _, vs = feed([18, 18], state=s, start=2 * DAY, totals=[40, 40])
+    assert vs[-1].kind == "anomalous"
+    assert vs[-1].expected_share == pytest.approx(0.1, abs=0.01)
+    assert vs[-1].share == pytest.approx(0.45)
+
+
+def test_severity_is_critical_for_a_big_surge_warning_for_a_small_one() -> None:
+    s, _ = feed([20] * (2 * DAY))
+    _, (small,) = feed([45], state=s, start=2 * DAY)
+    _, (big,) = feed([200], state=s, start=2 * DAY)
+    assert (small.kind, small.severity) == ("anomalous", Severity.WARNING)
+    assert (big.kind, big.severity) == ("anomalous", Severity.CRITICAL)
+    assert big.score > small.score
+    assert big.ratio == pytest.approx(10, rel=0.1)
+
+
+def test_growth_is_the_rate_of_change() -> None:
+    _, vs = feed([10, 10, 10, 10, 20, 5])
+    assert vs[3].growth == pytest.approx(0.0)
+    assert vs[4].growth == pytest.approx(1.0)
+    assert vs[5].growth < 0
+
+
+def test_redelivered_bucket_is_judged_but_not_learnt() -> None:
+    s, _ = feed([10] * 20)
+    again, v = step(s, window(19, 500), P)
+    assert again == s
+    assert v.kind == "anomalous"
+
+
+def test_changed_bucket_width_relearns_the_daily_profile() -> None:
+    s, _ = feed([10] * 20)
+    hourly = replace(P, bucket_ms=3_600_000)
+    s2, v = step(s, WindowStats(brand="a", start_ms=100 * B, end_ms=104 * B), hourly)
+    assert len(s2.day_den) == 24
+    assert v.kind == "normal"
+
+
+def test_replaying_the_same_input_gives_the_same_verdicts() -> None:
+    counts = [*rhythm(2, 8, seed=5), 80, 90, 85]
+    assert feed(counts) == feed(counts)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=120))
+def test_state_survives_json_and_resumes_identically(counts: list[int]) -> None:
+    half = len(counts) // 2
+    s, _ = feed(counts[:half])
+    s2 = state_from_dict(json.loads(json.dumps(state_to_dict(s))))
+    assert s2 == s
+    assert feed(counts[half:], state=s, start=half) == feed(counts[half:], state=s2, start=half)
+
+
+@pytest.mark.parametrize("bad", [{"v": 7}, {"v": 1, "level": "high"}, {"v": 1, "day_num": 3}])
+def test_bad_state_dict_is_rejected(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="detector state"):
+        state_from_dict(bad)

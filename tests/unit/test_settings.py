@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+
+from streamproc.errors import ConfigError
+from streamproc.settings import broker_address, load_config, load_env
+
+CONFIG = Path("config/streamproc.toml")
+
+
+def test_shipped_config_loads() -> None:
+    config = load_config(CONFIG)
+    assert config.pipeline.partitions >= 1
+    assert config.preset == "balanced"
+    assert "verdalia" in config.catalog.slugs
+    assert config.channel_for("verdalia") == "#alerts-verdalia"
+    assert config.channel_for("lumen-air") == config.default_channel
+    assert config.params_for("verdalia").width_ms == config.pipeline.width_ms
+
+
+def write(tmp_path: Path, main: str, brands: str | None = None) -> Path:
+    (tmp_path / "detector.toml").write_text(Path("config/detector.toml").read_text())
+    (tmp_path / "brands.toml").write_text(
+        brands if brands is not None else Path("config/brands.toml").read_text()
+    )
+    path = tmp_path / "streamproc.toml"
+    path.write_text(main)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("main", "brands", "message"),
+    [
+        ("[pipeline]\npartitions = 0\n", None, "'pipeline.partitions' must be positive"),
+        ("[pipeline]\npartitions = 'x'\n", None, "'pipeline.partitions' must be a int"),
+        ("[pipeline]\nwidth = 3\n", None, "unknown key 'pipeline.width'"),
+        ("[detector]\npreset = 'paranoid'\n", None, "unknown detector preset 'paranoid'"),
+        ("colour = 1\n", None, "unknown key 'colour'"),
+        ("[brands]\nfile = 'missing.toml'\n", None, "config file not found"),
+        ("", "[[brand]]\nname = 'X'\n[brand.detector]\nnot_a_knob = 1\n", "not_a_knob"),
+        ("[pipeline\n", None, "invalid TOML"),
+    ],
+)
+def test_bad_config_one_line_error(
+    tmp_path: Path, main: str, brands: str | None, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, main, brands))
+    assert "\n" not in str(info.value)
+
+
+def test_env_reads_secret_files_and_hides_secrets(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("xoxb-not-a-real-token\n")
+    env = load_env(
+        {
+            "KAFKA_BROKER": "kafka://h:9092",
+            "SLACK_BOT_TOKEN_FILE": str(secret),
+            "SLACK_API_URL": "http://127.0.0.1:1/api",
+            "STREAMPROC_WEB_PORT": "7000",
+        }
+    )
+    assert env.slack_bot_token == "xoxb-not-a-real-token"
+    assert env.slack_api_url == "http://127.0.0.1:1/api/"
+    assert env.web_port == 7000
+    assert "xoxb" not in repr(env)
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000"])
+def test_bad_port(port: str) -> None:
+    with pytest.raises(ConfigError, match="STREAMPROC_WEB_PORT"):
+        load_env({"STREAMPROC_WEB_PORT": port})
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [("kafka://a:1", "a:1"), ("a:1,b:2", "a:1,b:2"), ("kafka://a:1;b:2", "a:1,b:2")],
+)
+def test_broker_address(url: str, address: str) -> None:
+    assert broker_address(url) == address
