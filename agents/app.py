@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,14 +36,24 @@ from streamproc.settings import SAMPLE_FILE, Config, Env, broker_address
 log = logging.getLogger(__name__)
 
 
-def create_app(
+@dataclass(frozen=True)
+class Wiring:
+    """The app and what its agents were wired to (tests reach topics and tables here)."""
+
+    app: faust.App
+    services: Services
+    topics: Topics
+    tables: Tables
+
+
+def wire(
     config: Config,
     env: Env,
     bootstrap: str,
     services: Services | None = None,
     *,
     web_bind: str = "0.0.0.0",  # noqa: S104 - a worker serves /metrics to Prometheus
-) -> tuple[faust.App, Services]:
+) -> Wiring:
     """Build the Faust app: topics, tables, agents, timer, views and metrics."""
     services = services or Services.create(config, env)
     pipeline = config.pipeline
@@ -71,7 +82,14 @@ def create_app(
     setup_prometheus_sensors(
         app, pattern="/metrics", registry=services.registry, name_prefix=FAUST_METRICS_PREFIX
     )
-    return app, services
+    return Wiring(app=app, services=services, topics=topics, tables=tables)
+
+
+def create_app(
+    config: Config, env: Env, bootstrap: str, services: Services | None = None
+) -> faust.App:
+    """The Faust app of a worker (see `wire`)."""
+    return wire(config, env, bootstrap, services).app
 
 
 @contextlib.contextmanager
@@ -109,7 +127,7 @@ def worker_command(config: Config, env: Env) -> int:
         if not env.kafka_broker:
             print(f"export KAFKA_BROKER=kafka://{bootstrap}   # for replay from another shell")
         prepare_topics(config, bootstrap)
-        app, _ = create_app(config, env, bootstrap)
+        app = create_app(config, env, bootstrap)
         print(f"worker: /metrics on http://127.0.0.1:{env.web_port}/metrics", flush=True)
         run_worker_forever(app, loglevel=os.environ.get("STREAMPROC_LOGLEVEL", "WARNING"))
     return 0
@@ -160,7 +178,7 @@ def demo_command(config: Config, env: Env, duration_s: float, path: Path = SAMPL
             config = _with_names(config, f"streamproc-demo-{run}", f"demo-{run}-")
         prepare_topics(config, bootstrap)
         services = Services.create(config, env, console=say)
-        app, services = create_app(config, env, bootstrap, services, web_bind="127.0.0.1")
+        app = wire(config, env, bootstrap, services, web_bind="127.0.0.1").app
         say(f"metrics: http://127.0.0.1:{env.web_port}/metrics")
         driver = _DemoDriver(config, bootstrap, services, path, replay_s, duration_s, started)
         app.task(driver.run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 import faust
 
@@ -23,12 +24,12 @@ from streamproc.parse import parse
 log = logging.getLogger(__name__)
 
 
-def _header(event: faust.EventT, name: str) -> bytes | None:
+def _header(event: faust.EventT[bytes], name: str) -> bytes | None:
     headers = event.message.headers or []
-    pairs = headers.items() if isinstance(headers, dict) else headers
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     for key, value in pairs:
         if key == name:
-            return value if isinstance(value, bytes) else str(value).encode()
+            return bytes(value)
     return None
 
 
@@ -71,7 +72,7 @@ def register(app: faust.App, topics: Topics, services: Services) -> None:
         for q in range(pipeline.partitions):
             await topics.scored.send(value=record, partition=q)
 
-    async def dead_letter(event: faust.EventT, rejection: Rejection) -> None:
+    async def dead_letter(event: faust.EventT[bytes], rejection: Rejection) -> None:
         msg = event.message
         headers = [
             ("streamproc-reason", rejection.reason.encode()),
@@ -85,7 +86,7 @@ def register(app: faust.App, topics: Topics, services: Services) -> None:
     async def ingest(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             source = event.message.partition
-            raw: bytes = event.message.value or b""
+            raw: bytes = event.value or b""
             control = _header(event, CONTROL_HEADER)
             if control is not None:
                 await announce(source, progress.force(source, json.loads(raw)["watermark_ms"]))

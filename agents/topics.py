@@ -57,15 +57,20 @@ class Topics:
     def create(cls, app: faust.App, pipeline: PipelineConfig) -> Topics:
         """Declare the topics on `app` (they are created beforehand by the admin client)."""
         names = topic_names(pipeline)
-        raw = {"key_serializer": "raw", "value_serializer": "raw"}
-        js = {"key_serializer": "raw", "value_serializer": "json"}
         n = pipeline.partitions
+
+        def raw(*topics: str) -> faust.TopicT:
+            return app.topic(*topics, partitions=n, key_serializer="raw", value_serializer="raw")
+
+        def js(*topics: str) -> faust.TopicT:
+            return app.topic(*topics, partitions=n, key_serializer="raw", value_serializer="json")
+
         return cls(
-            mentions=app.topic(names[MENTIONS], partitions=n, **raw),
-            dlq=app.topic(names[MENTIONS_DLQ], partitions=n, **raw),
-            scored=app.topic(names[SCORED], partitions=n, **js),
-            ticks=app.topic(names[TICKS], partitions=n, **js),
-            windows_in=app.topic(names[SCORED], names[TICKS], names[ACTIONS], partitions=n, **js),
-            alerts=app.topic(names[ALERTS], partitions=n, **js),
-            actions=app.topic(names[ACTIONS], partitions=n, **js),
+            mentions=raw(names[MENTIONS]),
+            dlq=raw(names[MENTIONS_DLQ]),
+            scored=js(names[SCORED]),
+            ticks=js(names[TICKS]),
+            windows_in=js(names[SCORED], names[TICKS], names[ACTIONS]),
+            alerts=js(names[ALERTS]),
+            actions=js(names[ACTIONS]),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 import faust
@@ -17,9 +18,9 @@ import faust
 from agents.services import Services
 from agents.tables import Tables
 from agents.topics import Topics
-from streamproc import codec
+from streamproc import alerting, codec
 from streamproc.engine import BrandState, accumulate, admit, close_due
-from streamproc.terms import terms_of
+from streamproc.model import AlertEvent
 from streamproc.windows import BucketAcc, PartitionClock, bucket_of
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
         start, _ = bucket_of(scored.mention.created_at_ms, width)
         key = f"{brand}|{start}"
         before = buckets.get(key)
-        terms = terms_of(scored.mention.text, services.stop_for(brand))
-        after = accumulate(before, scored, terms, width)
+        after = accumulate(before, scored, services.stop_for(brand), width)
         if after is before:
             metrics.mention_duplicate(brand)
             return clock
@@ -64,6 +64,30 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
         if admitted is not state:
             states.put(brand, admitted)
         return clock.with_brand(brand)
+
+    async def on_action(value: dict[str, Any]) -> None:
+        """A person's click (acknowledge, snooze, resolve) on the brand's open incident."""
+        brand, action = str(value["brand"]), str(value["action"])
+        state = states.get(brand)
+        if state is None or action not in alerting.ACTIONS:
+            log.warning("windows: ignored action %r for brand %r", action, brand)
+            return
+        if state.alert.incident_id != value.get("incident_id") and action != "snooze":
+            log.info("windows: action %r for a closed incident of %s ignored", action, brand)
+            return
+        policy = config.params_for(brand).policy
+        alert, events = alerting.apply_action(
+            state.alert, action, int(value["at_ms"]), policy, str(value.get("actor", ""))
+        )
+        if alert is not state.alert:
+            states.put(brand, replace(state, alert=alert))
+        metrics.incident_action(brand, action)
+        await send_events(brand, events)
+
+    async def send_events(brand: str, events: tuple[AlertEvent, ...]) -> None:
+        for event in events:
+            await topics.alerts.send(key=brand.encode(), value=codec.alert_to_dict(event))
+            metrics.alert_event(brand, event.status.value, event.severity.value)
 
     async def judge(q: int, clock: PartitionClock) -> None:
         for brand in clock.brands:
@@ -81,9 +105,7 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
                 metrics.bucket_judged(
                     brand, verdict.observed, verdict.expected, verdict.score, w.total, w.negative
                 )
-            for event in judged.events:
-                await topics.alerts.send(key=brand.encode(), value=codec.alert_to_dict(event))
-                metrics.alert_event(brand, event.status.value, event.severity.value)
+            await send_events(brand, judged.events)
             for start in judged.closed_starts:
                 buckets.delete(f"{brand}|{start}")
             states.put(brand, judged.state)
@@ -109,6 +131,8 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
                     )
                 elif kind == "tick":
                     clock = clock.tick(int(value["now_ms"]), rules)
+                elif kind is None and "action" in value:
+                    await on_action(value)
                 else:
                     log.warning("windows: unknown record kind %r on %s", kind, event.message.tp)
                     continue

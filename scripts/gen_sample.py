@@ -24,6 +24,8 @@ pools are prose, one fragment a line.
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import json
 import math
 import random
@@ -71,7 +73,11 @@ MALFORMED_KINDS: tuple[tuple[str, float, str], ...] = (
     ("missing_id", 2.0, "an object without `id`"),
     ("missing_text", 2.0, "an object without `text`"),
     ("missing_created_at", 2.0, "an object without `created_at`"),
-    ("bad_timestamp", 2.0, '`created_at` unreadable: "yesterday", "2026-13-45T99:00", an empty string, ...'),
+    (
+        "bad_timestamp",
+        2.0,
+        '`created_at` unreadable: "yesterday", "2026-13-45T99:00", an empty string, ...',
+    ),
     ("naive_timestamp", 2.0, "`created_at` ISO-8601 without a zone"),
     ("text_too_long", 0.4, "`text` over 20,000 characters (a pasted wall of text)"),
     ("wrong_type_followers", 1.5, '`followers` not an integer ("many", "1.2k", "12 mil")'),
@@ -140,7 +146,7 @@ BRANDS: tuple[BrandSpec, ...] = (
         profile="food",
         segments=(Segment("es", 1, 0.58), Segment("ca", 1, 0.34), Segment("en", 0, 0.08)),
         total=2400,
-        neg_share=0.16,
+        neg_share=0.15,
         neg_peak_h=13,
         pos_share=0.42,
         sources=(("twitter", 38), ("instagram", 18), ("facebook", 16), ("review", 12),
@@ -155,7 +161,7 @@ BRANDS: tuple[BrandSpec, ...] = (
         profile="telecom",
         segments=(Segment("es", 1, 0.55), Segment("ca", 1, 0.25), Segment("pt", 0, 0.20, "pt")),
         total=4800,
-        neg_share=0.25,
+        neg_share=0.22,
         neg_peak_h=22,
         pos_share=0.3,
         sources=(("twitter", 45), ("facebook", 15), ("instagram", 4), ("review", 12),
@@ -171,7 +177,7 @@ BRANDS: tuple[BrandSpec, ...] = (
         segments=(Segment("en", 0, 0.30), Segment("en", -5, 0.10), Segment("fr", 1, 0.25),
                   Segment("es", 1, 0.18), Segment("it", 1, 0.17)),
         total=3600,
-        neg_share=0.22,
+        neg_share=0.2,
         neg_peak_h=8,
         pos_share=0.36,
         sources=(("twitter", 42), ("instagram", 12), ("facebook", 12), ("review", 18),
@@ -202,7 +208,7 @@ BRANDS: tuple[BrandSpec, ...] = (
         segments=(Segment("pt", -3, 0.55, "br"), Segment("pt", 0, 0.10, "pt"),
                   Segment("fr", 1, 0.20), Segment("es", 1, 0.15)),
         total=1900,
-        neg_share=0.15,
+        neg_share=0.14,
         neg_peak_h=22,
         pos_share=0.45,
         sources=(("twitter", 20), ("instagram", 42), ("facebook", 12), ("review", 14),
@@ -212,6 +218,14 @@ BRANDS: tuple[BrandSpec, ...] = (
     ),
 )  # fmt: skip
 BY_SLUG = {b.slug: b for b in BRANDS}
+SHORT_NAMES = {
+    # How a post names the brand again after naming it once.
+    "verdalia": "Verdalia",
+    "nubia-telecom": "Nubia",
+    "lumen-air": "Lumen",
+    "caffe-orso": "Orso",
+    "mare-cosmetics": "Maré",
+}
 
 # ---------------------------------------------------------------------------
 # Small numeric helpers.
@@ -238,7 +252,8 @@ def profile_at(profile: Sequence[float], local_minute: float) -> float:
     return profile[h] * (1 - frac) + profile[(h + 1) % 24] * frac
 
 
-def profile_norm(profile: Sequence[float]) -> float:
+@functools.cache
+def profile_norm(profile: tuple[float, ...]) -> float:
     """Sum of the profile over one day's minutes (mentions a day at peak rate 1/min)."""
     return sum(profile_at(profile, m) for m in range(1440))
 
@@ -256,12 +271,12 @@ def crisis_multiplier(minutes_after_onset: float) -> float:
     if u < 0:
         return 1.0
     if u < 30:
-        return 1 + (top - 1) * (u / 30.0) ** 1.3
+        return 1 + (top - 1) * math.pow(u / 30.0, 1.3)
     if u < 190:
         return top + 0.6 * math.sin(math.pi * (u - 30) / 160.0)
     if u < 340:
         s = (u - 190) / 150.0
-        return 1 + (top - 1) * (1 - s) ** 2
+        return 1 + (top - 1) * math.pow(1 - s, 1.4)
     return 1.0
 
 
@@ -300,8 +315,10 @@ def iso_local(t_ms: int, offset_h: int, zone: bool = True) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-folded text."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
 
 
 def slug_words(text: str, words: int = 7) -> str:
@@ -321,29 +338,51 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "caffe-orso": ("caffe orso", "caffè orso", "orso coffee"),
     "mare-cosmetics": ("mare cosmetics", "maré cosmetics", "marecosmetics"),
 }
-EXCLUDES: dict[str, tuple[str, ...]] = {"verdalia": ("verdalia park",), "nubia-telecom": ("nubia sudan",)}
+EXCLUDES: dict[str, tuple[str, ...]] = {
+    "verdalia": ("verdalia park",),
+    "nubia-telecom": ("nubia sudan",),
+}
+
+
+@functools.cache
+def _matchers() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str]], ...]:
+    def alternatives(words: Sequence[str]) -> str:
+        return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
+
+    out = []
+    for brand in BRANDS:
+        handles = re.compile(f"(?:{alternatives(brand.handles)})(?!\\w)")
+        excludes = EXCLUDES.get(brand.slug)
+        exclude = (
+            re.compile(f"(?<![\\w@])(?:{alternatives(excludes)})(?!\\w)") if excludes else None
+        )
+        keywords = re.compile(f"(?<![\\w@])(?:{alternatives(KEYWORDS[brand.slug])})(?!\\w)")
+        out.append((brand.slug, handles, exclude, keywords))
+    return tuple(out)
 
 
 def matched_brands(text: str) -> tuple[str, ...]:
     """Brands whose keyword (whole words, outside an excluded phrase) or handle the text has."""
     folded = fold(text)
     found = []
-    for brand in BRANDS:
-        handles = [fold(h) for h in brand.handles]
-        if any(re.search(re.escape(h) + r"(?!\w)", folded) for h in handles):
-            found.append(brand.slug)
-            continue
-        scan = folded
-        for phrase in EXCLUDES.get(brand.slug, ()):
-            scan = re.sub(r"(?<![\w@])" + re.escape(fold(phrase)) + r"(?!\w)", " ", scan)
-        if any(re.search(r"(?<![\w@])" + re.escape(fold(k)) + r"(?!\w)", scan) for k in KEYWORDS[brand.slug]):
-            found.append(brand.slug)
+    for slug, handles, exclude, keywords in _matchers():
+        scan = exclude.sub(" ", folded) if exclude is not None else folded
+        if handles.search(folded) or keywords.search(scan):
+            found.append(slug)
     return tuple(found)
 
 
 # ---------------------------------------------------------------------------
 # Mentions before they have text: when, who, what about, in which mood.
 # ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Someone who posts."""
+
+    name: str
+    followers: int
 
 
 @dataclass(slots=True)
@@ -361,6 +400,8 @@ class Draft:
     variant: str = ""
     template: str = ""
     """Fixed text for multi, excluded and statement drafts."""
+    outlet: Author | None = None
+    """The news outlet that publishes a news draft."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,14 +428,7 @@ class Sample:
         return b"".join(line.raw + b"\n" for line in self.lines)
 
 
-@dataclass(frozen=True, slots=True)
-class Author:
-    """Someone who posts."""
-
-    name: str
-    followers: int
-
-
+@functools.cache
 def pool(block: str, variant: str = "") -> tuple[str, ...]:
     """Fragments of a block, one a line; "br> "/"pt> " lines only for that variant."""
     out = []
@@ -410,6 +444,7 @@ def pool(block: str, variant: str = "") -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.cache
 def tagged(block: str) -> tuple[tuple[str, str], ...]:
     """Lines of a block that start with a tag ("neg> text") as (tag, text)."""
     out = []
@@ -424,8 +459,18 @@ _ALT = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"(?<![{@#/\w])([^\W\d_]{5,})(?![}\w])")
 _ACCENTS = str.maketrans("áéíóúàèòìùâêôãõÁÉÍÓÚÀÈÒ", "aeiouaeoiuaeoaoAEIOUAEO")
+_PROTECTED = frozenset(fold(w) for words in KEYWORDS.values() for k in words for w in k.split()) | {
+    "park"
+}
 _LAUGH = {"es": "jajaja", "ca": "jajaja", "it": "ahahah", "en": "lol", "pt": "kkkkk", "fr": "mdr"}
-_CODE_SWITCH = {"es": ("en", "ca"), "ca": ("es",), "it": ("en",), "en": ("es", "fr"), "pt": ("en",), "fr": ("en",)}
+_CODE_SWITCH = {
+    "es": ("en", "ca"),
+    "ca": ("es",),
+    "it": ("en",),
+    "en": ("es", "fr"),
+    "pt": ("en",),
+    "fr": ("en",),
+}
 
 
 class Writer:
@@ -435,8 +480,8 @@ class Writer:
         self.rng = rng
         self.ids: set[str] = set()
         self.authors = {lang: self._authors(lang) for lang in LANGS}
-        self.author_weights = [1.0 / (i + 1) ** 0.85 for i in range(len(self.authors["es"]))]
-        self.crisis_news: list[str] = []
+        self.author_weights = list(itertools.accumulate(1.0 / (i + 1) ** 0.85 for i in range(600)))
+        self.crisis_news: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.too_long = 0
 
     # -- people ---------------------------------------------------------------
@@ -474,7 +519,7 @@ class Writer:
         return out
 
     def author(self, lang: str) -> Author:
-        return self.rng.choices(self.authors[lang], weights=self.author_weights)[0]
+        return self.rng.choices(self.authors[lang], cum_weights=self.author_weights)[0]
 
     def outlet(self, lang: str) -> Author:
         name, followers = self.rng.choice(OUTLETS[lang])
@@ -495,10 +540,14 @@ class Writer:
         slug = d.brands[0] if d.brands else "general"
         page = BY_SLUG[slug].page if slug in BY_SLUG else "VerdaliaPark"
         if d.source == "twitter":
-            sid = self._unique(lambda: str(((d.t_ms - 1_288_834_974_657) << 22) | rng.getrandbits(22)))
+            sid = self._unique(
+                lambda: str(((d.t_ms - 1_288_834_974_657) << 22) | rng.getrandbits(22))
+            )
             return sid, f"https://twitter.example/{author.name}/status/{sid}"
         if d.source == "facebook":
-            fid = self._unique(lambda: f"{rng.randrange(10**14, 10**15)}_{rng.randrange(10**15, 10**16)}")
+            fid = self._unique(
+                lambda: f"{rng.randrange(10**14, 10**15)}_{rng.randrange(10**15, 10**16)}"
+            )
             post, comment = fid.split("_")
             return fid, f"https://facebook.example/{page}/posts/{post}?comment_id={comment}"
         if d.source == "instagram":
@@ -513,9 +562,9 @@ class Writer:
         if d.source == "blog":
             bid = self._unique(lambda: f"bl-{rng.getrandbits(40):010x}")
             return bid, ""
-        thread, post = rng.randrange(10_000, 99_999), rng.randrange(1, 240)
-        fid = self._unique(lambda: f"fo-{thread}-{post}-{rng.getrandbits(16):04x}")
-        return fid, f"https://forum.example/t/{slug}/{thread}/{post}"
+        thread, reply = rng.randrange(10_000, 99_999), rng.randrange(1, 240)
+        fid = self._unique(lambda: f"fo-{thread}-{reply}-{rng.getrandbits(16):04x}")
+        return fid, f"https://forum.example/t/{slug}/{thread}/{reply}"
 
     def short_link(self) -> str:
         return "https://lnk.example/" + "".join(self.rng.choice(_B64[:62]) for _ in range(7))
@@ -536,10 +585,15 @@ class Writer:
 
     def fill(self, text: str, slug: str, source: str, lang: str) -> str:
         rng = self.rng
+        named = False
 
         def slot(m: re.Match[str]) -> str:
+            nonlocal named
             key = m.group(1)
             if key == "B":
+                if named and rng.random() < 0.65:
+                    return SHORT_NAMES[slug]
+                named = True
                 return self.brand_ref(slug, source)
             if key == "n":
                 return str(rng.randrange(2, 10))
@@ -562,7 +616,7 @@ class Writer:
                 text = re.sub(rf"(?<![\w{{]){pattern}(?!\w)", repl, text)
         if lang != "en" and rng.random() < 0.22:
             text = text.translate(_ACCENTS)
-        words = list(_WORD.finditer(text))
+        words = [m for m in _WORD.finditer(text) if fold(m.group(1)) not in _PROTECTED]
         if words and rng.random() < 0.12:
             m = rng.choice(words)
             w = m.group(1)
@@ -574,7 +628,10 @@ class Writer:
             if w[-1] in "aeiouoy":
                 text = text[: m.end(1)] + w[-1] * rng.randrange(2, 5) + text[m.end(1) :]
         if label == "neg" and rng.random() < 0.04:
-            text = text.upper()
+            text = _SLOT.sub(
+                lambda m: "{" + ("B" if m.group(1) == "B" else m.group(1).lower()) + "}",
+                text.upper(),
+            )
         return text
 
     def sentence_count(self, source: str) -> int:
@@ -600,8 +657,10 @@ class Writer:
 
     def write(self, d: Draft) -> str:
         """The text of a draft."""
-        if d.kind in ("multi", "excluded", "statement"):
-            return self.finish(d, [self.expand(d.template)], d.brands[0] if d.brands else "verdalia")
+        if d.kind == "statement":
+            return self.fill(d.template, "verdalia", "news", d.lang)
+        if d.kind in ("multi", "excluded"):
+            return self.finish(d, [self.expand(d.template)], d.brands[0] if d.brands else "")
         slug = d.brands[0]
         if d.source == "news":
             return self.news(d, slug)
@@ -612,11 +671,16 @@ class Writer:
             extra = pool(CRISIS[d.lang]["extra"])
         elif d.kind == "launch":
             core = tuple(t for tag, t in tagged(LAUNCH[d.lang]) if tag == d.label)
+            if d.label == "neg":
+                extra = core
         else:
             core = pool(DOMAIN[slug][d.lang][d.label], d.variant)
+        if d.source in ("review", "blog"):
+            core = tuple(f for f in core if not f.endswith("?")) or core
+            extra = tuple(f for f in extra if not f.endswith("?")) or extra
         chosen = [rng.choice(core)]
         for _ in range(self.sentence_count(d.source) - 1):
-            frag = self.pick(core if rng.random() < 0.45 else extra, chosen)
+            frag = self.pick(core if rng.random() < 0.35 else extra, chosen)
             if frag is not None:
                 chosen.append(frag)
         if len(chosen) > 2 and rng.random() < 0.3:
@@ -635,6 +699,7 @@ class Writer:
         return "main" if r < 0.5 else "late"
 
     def news(self, d: Draft, slug: str) -> str:
+        d.outlet = self.outlet(d.lang)
         if d.kind == "crisis":
             headline = self.expand(self.rng.choice(pool(CRISIS[d.lang]["news"])))
         else:
@@ -644,7 +709,7 @@ class Writer:
             headline = self.expand(headline)
         text = self.fill(headline, slug, "news", d.lang)
         if d.kind == "crisis":
-            self.crisis_news.append(text)
+            self.crisis_news[d.lang].append((d.outlet.name, text))
         return text
 
     def finish(self, d: Draft, sentences: list[str], slug: str) -> str:
@@ -655,8 +720,9 @@ class Writer:
         if social and rng.random() < 0.45:
             sentences = [self.informal(s, lang, label) for s in sentences]
         parts: list[str] = []
-        if social and rng.random() < 0.14:
-            parts.append(rng.choice(pool(OPENERS[lang])))
+        opener = rng.choice(pool(OPENERS[lang])) if social and rng.random() < 0.14 else ""
+        if opener:
+            parts.append(opener)
         parts.extend(sentences)
         if social and rng.random() < 0.07:
             other = rng.choice(_CODE_SWITCH[lang])
@@ -671,8 +737,8 @@ class Writer:
         if source == "forum" and rng.random() < 0.25:
             parts.insert(0, "Re:")
         text = " ".join(p for p in parts if p)
-        if parts and parts[0].endswith(",") and len(parts) > 1:
-            first = parts[1]
+        if opener[-1:].isalpha() or opener.endswith(","):
+            first = sentences[0]
             if len(first) > 1 and first[0].isupper() and first[1].islower():
                 text = text.replace(first, first[0].lower() + first[1:], 1)
         if rng.random() < {"instagram": 0.85, "twitter": 0.45, "facebook": 0.35}.get(source, 0.08):
@@ -682,8 +748,18 @@ class Writer:
             n_tags = rng.randrange(2, 7)
         elif source == "twitter" and rng.random() < 0.22:
             n_tags = rng.randrange(1, 3)
-        if n_tags:
-            tags = pool(CRISIS_TAGS[lang]) if d.kind == "crisis" else pool(TAGS.get(slug, {}).get(lang, "#"))
+        if d.kind == "crisis":
+            tags = pool(CRISIS_TAGS[lang])
+        elif d.kind == "excluded":
+            tags = pool(EXCLUDED_TAGS[lang])
+        else:
+            # "neg:" tags (#retard, #sinInternet) only go with complaints.
+            tags = tuple(
+                t.removeprefix("neg:")
+                for t in pool(TAGS[slug].get(lang, ""))
+                if label == "neg" or not t.startswith("neg:")
+            )
+        if n_tags and tags:
             text += " " + " ".join(rng.sample(tags, min(n_tags, len(tags))))
         if source == "twitter" and d.kind not in ("multi", "excluded") and rng.random() < 0.1:
             handle = BY_SLUG[slug].handles[-1 if rng.random() < 0.5 else 0]
@@ -692,9 +768,14 @@ class Writer:
             text = "@" + self.author(lang).name + " " + text
         if source in ("twitter", "facebook") and rng.random() < 0.07:
             text += " " + self.short_link()
-        if d.kind == "crisis" and source == "twitter" and self.crisis_news and rng.random() < 0.12:
-            outlet = self.outlet(lang).name
-            text = f"RT @{outlet}: {rng.choice(self.crisis_news[-8:])}"
+        if (
+            d.kind == "crisis"
+            and source == "twitter"
+            and self.crisis_news[lang]
+            and rng.random() < 0.12
+        ):
+            outlet, headline = rng.choice(self.crisis_news[lang][-6:])
+            text = f"RT @{outlet}: {headline}"
         text = self.fill(text, slug, source, lang)
         if source == "twitter" and len(text) > 280:
             text = text[:277].rsplit(" ", 1)[0] + "…"
@@ -704,7 +785,7 @@ class Writer:
         rng = self.rng
         mood = "crisis" if d.kind == "crisis" else d.label
         choices = list(EMOJI[mood])
-        if slug in BY_SLUG and d.kind != "crisis":
+        if slug in BY_SLUG and d.kind not in ("crisis", "excluded"):
             choices += list(BY_SLUG[slug].emoji)
         first = rng.choice(choices)
         r = rng.random()
@@ -719,8 +800,8 @@ class Writer:
     def record(self, d: Draft, text: str) -> dict[str, object]:
         """The mention object, fields in the order a collector would write them."""
         rng = self.rng
-        if d.source == "news":
-            author = self.outlet(d.lang)
+        if d.outlet is not None:
+            author = d.outlet
         elif d.kind == "statement":
             author = Author("verdalia_es", 48_200)
         else:
@@ -743,7 +824,9 @@ class Writer:
         obj["source"] = d.source
         obj["author"] = author.name
         obj["url"] = url
-        if d.source in ("twitter", "instagram", "blog", "news") or (d.source == "facebook" and rng.random() < 0.5):
+        if d.source in ("twitter", "instagram", "blog", "news") or (
+            d.source == "facebook" and rng.random() < 0.5
+        ):
             obj["followers"] = author.followers
         return obj
 
@@ -768,9 +851,17 @@ class Writer:
             s = json.dumps(obj, ensure_ascii=False)
             return s[: int(len(s) * rng.uniform(0.2, 0.85))].encode("utf-8")
         if kind == "json_array":
-            return dump([obj]) if rng.random() < 0.5 else dump([obj["id"], obj["text"], obj["created_at"]])
+            return (
+                dump([obj])
+                if rng.random() < 0.5
+                else dump([obj["id"], obj["text"], obj["created_at"]])
+            )
         if kind == "json_string":
-            return dump(obj["text"]) if rng.random() < 0.5 else dump(json.dumps(obj, ensure_ascii=False))
+            return (
+                dump(obj["text"])
+                if rng.random() < 0.5
+                else dump(json.dumps(obj, ensure_ascii=False))
+            )
         if kind in ("missing_id", "missing_text", "missing_created_at"):
             del obj[kind.removeprefix("missing_")]
             return dump(obj)
@@ -792,9 +883,11 @@ class Writer:
             return dump(obj)
         if kind == "invalid_utf8":
             s = json.dumps(obj, ensure_ascii=False)
-            if s.isascii():
+            raw = s.encode("cp1252", errors="replace")
+            if raw.isascii():
                 s = s.replace('", "created_at"', f' {SIGNATURES[d.lang]}", "created_at"', 1)
-            return s.encode("cp1252", errors="replace")
+                raw = s.encode("cp1252", errors="replace")
+            return raw
         return b"{}"
 
     def wall_of_text(self, d: Draft) -> str:
@@ -807,14 +900,30 @@ class Writer:
         n = 0
         while sum(len(p) + 1 for p in parts) < limit:
             n += 1
-            frags = pool(DOMAIN[slug][lang][rng.choice(LABELS)]) if slug in BY_SLUG else pool(GENERIC[lang]["neu"])
-            body = " ".join(self.fill(self.expand(rng.choice(frags)), slug, "blog", lang) for _ in range(3))
+            frags = (
+                pool(DOMAIN[slug][lang][rng.choice(LABELS)])
+                if slug in BY_SLUG
+                else pool(GENERIC[lang]["neu"])
+            )
+            body = " ".join(
+                self.fill(self.expand(rng.choice(frags)), slug, "blog", lang) for _ in range(3)
+            )
             parts.append(f"{n}/ {body}")
         return " ".join(parts)
 
 
 _B64 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-BAD_TIMESTAMPS = ("yesterday", "2026-13-45T99:00", "ayer", "hace 5 min", "03/04/2026 25:61", "", "2026-02-30T10:00:00Z", "not a date", "NaN")
+BAD_TIMESTAMPS = (
+    "yesterday",
+    "2026-13-45T99:00",
+    "ayer",
+    "hace 5 min",
+    "03/04/2026 25:61",
+    "",
+    "2026-02-30T10:00:00Z",
+    "not a date",
+    "NaN",
+)
 
 # ---------------------------------------------------------------------------
 # The stream: drafts over three days, the crisis, the launch, the noise.
@@ -834,7 +943,9 @@ def expected_negative_per_minute(brand: BrandSpec, t_s: int) -> float:
     for seg in brand.segments:
         peak = brand.total * seg.share / (DAYS * norm)
         local = (minute + seg.utc_offset_h * 60) % 1440
-        total += peak * profile_at(PROFILES[brand.profile], local) * neg_probability(brand, local, 1.0)
+        total += (
+            peak * profile_at(PROFILES[brand.profile], local) * neg_probability(brand, local, 1.0)
+        )
     return total
 
 
@@ -858,14 +969,33 @@ def ordinary_drafts(rng: random.Random) -> list[Draft]:
                         neg = neg_probability(brand, local + 0.5, mood[day])
                         label = _label(rng, neg, brand.pos_share)
                         source = weighted(rng, brand.sources)
-                        drafts.append(Draft(t_ms, "ordinary", (brand.slug,), seg.lang, label, source, seg.utc_offset_h, seg.variant))
+                        drafts.append(
+                            Draft(
+                                t_ms,
+                                "ordinary",
+                                (brand.slug,),
+                                seg.lang,
+                                label,
+                                source,
+                                seg.utc_offset_h,
+                                seg.variant,
+                            )
+                        )
     return drafts
 
 
 def crisis_drafts(rng: random.Random) -> list[Draft]:
     brand = BY_SLUG["verdalia"]
     drafts = []
-    sources = (("twitter", 55), ("facebook", 16), ("instagram", 5), ("forum", 11), ("news", 8), ("review", 2), ("blog", 3))
+    sources = (
+        ("twitter", 55),
+        ("facebook", 16),
+        ("instagram", 5),
+        ("forum", 11),
+        ("news", 8),
+        ("review", 2),
+        ("blog", 3),
+    )
     for q in range(6 * 4):
         noise = rng.lognormvariate(-0.01, 0.15)
         for minute in range(q * 15, q * 15 + 15):
@@ -873,7 +1003,7 @@ def crisis_drafts(rng: random.Random) -> list[Draft]:
             extra = crisis_multiplier(minute + 0.5) - 1
             lam = extra * expected_negative_per_minute(brand, t_s) / CRISIS_NEGATIVE * noise
             for _ in range(poisson(rng, lam)):
-                lang = weighted(rng, (("es", 55), ("ca", 35), ("en", 10)))
+                lang = weighted(rng, (("es", 57), ("ca", 35), ("en", 8)))
                 label = "neg" if rng.random() < CRISIS_NEGATIVE else "neu"
                 source = weighted(rng, sources)
                 t_ms = t_s * 1000 + rng.randrange(60_000)
@@ -881,7 +1011,9 @@ def crisis_drafts(rng: random.Random) -> list[Draft]:
     for minutes, lang in ((95, "es"), (97, "ca")):
         template = pool(STATEMENTS)[0 if lang == "es" else 1]
         t_ms = (ONSET_S + minutes * 60) * 1000 + rng.randrange(60_000)
-        drafts.append(Draft(t_ms, "statement", ("verdalia",), lang, "neu", "twitter", 1, template=template))
+        drafts.append(
+            Draft(t_ms, "statement", ("verdalia",), lang, "neu", "twitter", 1, template=template)
+        )
     return drafts
 
 
@@ -893,17 +1025,30 @@ def launch_drafts(rng: random.Random) -> list[Draft]:
         for minute in range(q * 15, q * 15 + 15):
             lam = peak_per_minute * launch_shape(minute + 0.5) * noise
             for _ in range(poisson(rng, lam)):
-                lang, offset, variant = rng.choices((("pt", -3, "br"), ("fr", 1, ""), ("es", 1, "")), weights=(70, 15, 15))[0]
+                lang, offset, variant = rng.choices(
+                    (("pt", -3, "br"), ("fr", 1, ""), ("es", 1, "")), weights=(70, 15, 15)
+                )[0]
                 label = _label(rng, 0.02, 0.6)
-                source = weighted(rng, (("instagram", 50), ("twitter", 30), ("facebook", 10), ("blog", 5), ("forum", 5)))
+                source = weighted(
+                    rng,
+                    (
+                        ("instagram", 50),
+                        ("twitter", 30),
+                        ("facebook", 10),
+                        ("blog", 5),
+                        ("forum", 5),
+                    ),
+                )
                 t_ms = (LAUNCH_S + minute * 60) * 1000 + rng.randrange(60_000)
-                drafts.append(Draft(t_ms, "launch", ("mare-cosmetics",), lang, label, source, offset, variant))
+                drafts.append(
+                    Draft(t_ms, "launch", ("mare-cosmetics",), lang, label, source, offset, variant)
+                )
     return drafts
 
 
 def scattered_drafts(rng: random.Random, kind: str, count: int) -> list[Draft]:
     """Mentions of two brands, or of Verdalia Park (an excluded phrase), at daytime."""
-    drafts = []
+    drafts: list[Draft] = []
     items = tagged(MULTI if kind == "multi" else EXCLUDED)
     while len(drafts) < count:
         t_s = START_S + rng.randrange(DAYS * DAY_S)
@@ -912,8 +1057,21 @@ def scattered_drafts(rng: random.Random, kind: str, count: int) -> list[Draft]:
         head, template = rng.choice(items)
         lang, _, label = head.partition(" ")
         brands = matched_brands(template) if kind == "multi" else ()
-        source = weighted(rng, (("twitter", 55), ("instagram", 20), ("facebook", 15), ("forum", 10)))
-        drafts.append(Draft(t_s * 1000 + rng.randrange(1000), kind, brands, lang, label or "neu", source, 1, template=template))
+        source = weighted(
+            rng, (("twitter", 55), ("instagram", 20), ("facebook", 15), ("forum", 10))
+        )
+        drafts.append(
+            Draft(
+                t_s * 1000 + rng.randrange(1000),
+                kind,
+                brands,
+                lang,
+                label or "neu",
+                source,
+                1,
+                template=template,
+            )
+        )
     return drafts
 
 
@@ -943,9 +1101,19 @@ def build(seed: int = SEED) -> Sample:
             while malformed == "text_too_long" and writer.too_long >= MAX_TOO_LONG:
                 malformed = weighted(rng, kinds)
             writer.too_long += malformed == "text_too_long"
-        raw = writer.malformed(malformed, d, obj) if malformed else json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        raw = (
+            writer.malformed(malformed, d, obj)
+            if malformed
+            else json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        )
         r = rng.random()
-        delay_s = r * 5 if r < 0.7 else 5 + (r - 0.7) / 0.22 * 55 if r < 0.92 else 60 + (r - 0.92) / 0.08 * (MAX_DELAY_S - 60)
+        delay_s = (
+            r * 5
+            if r < 0.7
+            else 5 + (r - 0.7) / 0.22 * 55
+            if r < 0.92
+            else 60 + (r - 0.92) / 0.08 * (MAX_DELAY_S - 60)
+        )
         lines.append(Line(d.t_ms + int(delay_s * 1000), d, text, malformed, raw))
     lines.sort(key=lambda line: line.arrival_ms)
     return Sample(tuple(lines), seed)
@@ -1001,15 +1169,20 @@ def bucket_label(t_s: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CrisisRow:
+    """Verdalia's mentions in one 15-minute bucket of the crisis day."""
+
     start_s: int
     total: int
     negative: int
-    normal: float
+    before: float
+    """Negative mentions in the same bucket, mean of the two days before."""
+    expected: float
+    """Negative mentions the model expects there without a crisis."""
     by_lang: dict[str, int]
 
     @property
     def ratio(self) -> float:
-        return self.negative / max(self.normal, 1.0)
+        return self.negative / max(self.expected, 1.0)
 
 
 def crisis_profile(sample: Sample, first_s: int, last_s: int) -> list[CrisisRow]:
@@ -1029,8 +1202,11 @@ def crisis_profile(sample: Sample, first_s: int, last_s: int) -> list[CrisisRow]
     rows = []
     for start in range(first_s, last_s, BUCKET_S):
         b = (start - START_S) // BUCKET_S
-        normal = (neg[b - 96] + neg[b - 192]) / 2
-        rows.append(CrisisRow(start, total[b], neg[b], normal, dict(langs[b])))
+        before = (neg[b - 96] + neg[b - 192]) / 2
+        expected = sum(
+            expected_negative_per_minute(BY_SLUG["verdalia"], start + 60 * m) for m in range(15)
+        )
+        rows.append(CrisisRow(start, total[b], neg[b], before, expected, dict(langs[b])))
     return rows
 
 
@@ -1048,7 +1224,11 @@ def render_readme(sample: Sample) -> str:
         day = (d.t_ms // 1000 - START_S) // DAY_S
         kinds[d.kind] += 1
         sources[d.source] += 1
-        key = d.brands[0] if len(d.brands) == 1 else ("(two or more brands)" if d.brands else "(Verdalia Park: no brand)")
+        key = (
+            d.brands[0]
+            if len(d.brands) == 1
+            else ("(two or more brands)" if d.brands else "(Verdalia Park: no brand)")
+        )
         per_brand[key][day] += 1
         per_lang[d.lang][key] += 1
         obj = json.loads(line.raw)
@@ -1056,8 +1236,18 @@ def render_readme(sample: Sample) -> str:
         created = obj["created_at"]
         field_counts["unix"] += isinstance(created, int)
         field_counts["offset"] += isinstance(created, str) and not created.endswith("Z")
-    ordinary_neg = sum(1 for line in valid if line.draft.kind == "ordinary" and line.draft.label == "neg")
+    ordinary_neg = sum(
+        1 for line in valid if line.draft.kind == "ordinary" and line.draft.label == "neg"
+    )
     ordinary = sum(1 for line in valid if line.draft.kind == "ordinary")
+    share: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for line in valid:
+        if line.draft.kind == "ordinary":
+            share[line.draft.brands[0]][0] += line.draft.label == "neg"
+            share[line.draft.brands[0]][1] += 1
+    by_brand_share = ", ".join(
+        f"{b.slug} {share[b.slug][0] / share[b.slug][1]:.0%}" for b in BRANDS
+    )
     crisis_langs = Counter(line.draft.lang for line in valid if line.draft.kind == "crisis")
     launch_n = kinds["launch"]
     out = [
@@ -1081,9 +1271,9 @@ def render_readme(sample: Sample) -> str:
         "  (abbreviations, missing accents, typos, elongations, shouting) and some code-switching.",
         "  Every mention names its brand by a keyword or handle of `config/brands.toml`.",
         "- The sentiment a mention was written with is the generator's intent only; no line carries",
-        f"  `sentiment`. Ordinary negative share as written: {ordinary_neg / ordinary:.1%} (varies by",
-        "  brand, hour and day: 13-25 % by brand, peaking at each brand's own complaint hour).",
-        f"- Fields: `id` (unique, in the source's style), `text`, `created_at` (ISO-8601 with Z, or with a",
+        f"  `sentiment`. Ordinary negative share as written: {ordinary_neg / ordinary:.1%} overall; by brand",
+        f"  {by_brand_share}; it also varies by day and peaks at each brand's own complaint hour.",
+        "- Fields: `id` (unique, in the source's style), `text`, `created_at` (ISO-8601 with Z, or with a",
         f"  local offset for {field_counts['offset']}, Unix seconds for {field_counts['unix']}), `source`, `author`, `url`",
         f"  (example domains per source), `followers` on {field_counts['followers']} (log-normal, a few",
         f"  large accounts and news outlets); `brand` (slug) on {field_counts['brand']}, `lang` on",
@@ -1099,20 +1289,23 @@ def render_readme(sample: Sample) -> str:
     for key in [b.slug for b in BRANDS] + ["(two or more brands)", "(Verdalia Park: no brand)"]:
         c = per_brand[key]
         out.append(f"| {key} | {c[0]} | {c[1]} | {c[2]} | {sum(c.values())} |")
-    out += [f"| **all** | {sum(c[0] for c in per_brand.values())} | {sum(c[1] for c in per_brand.values())} "
-            f"| {sum(c[2] for c in per_brand.values())} | {len(valid)} |", ""]
+    out += [
+        f"| **all** | {sum(c[0] for c in per_brand.values())} | {sum(c[1] for c in per_brand.values())} "
+        f"| {sum(c[2] for c in per_brand.values())} | {len(valid)} |",
+        "",
+    ]
     out += ["## Languages", "", "| lang | mentions | by brand |", "|---|---:|---|"]
     for lang in LANGS:
-        c = per_lang[lang]
-        detail = ", ".join(f"{k} {v}" for k, v in c.most_common())
-        out.append(f"| {lang} | {sum(c.values())} | {detail} |")
+        of_lang = per_lang[lang]
+        detail = ", ".join(f"{k} {v}" for k, v in of_lang.most_common())
+        out.append(f"| {lang} | {sum(of_lang.values())} | {detail} |")
     out += ["", "Sources: " + ", ".join(f"{s} {sources[s]}" for s in SOURCES) + ".", ""]
     out += [
         "## The crisis",
         "",
         "- Brand: **verdalia** (Verdalia, a food brand). A bad batch of natural yogurt (lot L-0226B):",
-        "  expired or spoiled pots, people sick, refund demands, calls for a recall (\"retirada\",",
-        "  \"retirar del mercat\"), news outlets with large audiences, the brand's own statement.",
+        '  expired or spoiled pots, people sick, refund demands, calls for a recall ("retirada",',
+        '  "retirar del mercat"), news outlets with large audiences, the brand\'s own statement.',
         "- Onset: **2026-03-04T10:00:00Z**. Negative mentions of Verdalia rise from their normal level to",
         f"  about {CRISIS_PLATEAU:.0f}x within 30 minutes, stay there about 3 hours, and decay to normal",
         "  over another 2.5 hours (by about 15:40Z).",
@@ -1120,25 +1313,28 @@ def render_readme(sample: Sample) -> str:
         "  Repeated terms: caducado/caducat, intoxicación/intoxicació, devolución/devolució, retirada,",
         "  yogur/iogurt, lote/lot, urgencias/urgències.",
         "",
-        "Verdalia per 15 minutes on 2026-03-04 (negative as written; normal = mean of the same bucket on",
-        "03-02 and 03-03):",
+        "Verdalia per 15 minutes on 2026-03-04: all mentions, negative ones as written (and by language),",
+        "the negatives the model expects without a crisis, the mean of the same bucket on 03-02 and 03-03,",
+        "and negative over expected:",
         "",
-        "| bucket (UTC) | all | negative | normal | ratio | es | ca | en |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| bucket (UTC) | all | negative | expected | days before | ratio | es | ca | en |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in crisis_profile(sample, ONSET_S - 3600, ONSET_S + 7 * 3600):
         lg = row.by_lang
-        out.append(f"| {bucket_label(row.start_s)} | {row.total} | {row.negative} | {row.normal:.1f} | {row.ratio:.1f} "
-                   f"| {lg.get('es', 0)} | {lg.get('ca', 0)} | {lg.get('en', 0)} |")
+        out.append(
+            f"| {bucket_label(row.start_s)} | {row.total} | {row.negative} | {row.expected:.1f} | {row.before:.1f} | {row.ratio:.1f} "
+            f"| {lg.get('es', 0)} | {lg.get('ca', 0)} | {lg.get('en', 0)} |"
+        )
     out += [
         "",
         "## What must not alert",
         "",
-        f"- Maré Cosmetics launches its \"Onda\" line on 2026-03-03 from 13:00Z: {launch_n} extra mentions over",
-        "  five hours (pt, fr, es), positive or neutral (2 % negative: \"sold out\"). Volume rises; negatives barely.",
+        f'- Maré Cosmetics launches its "Onda" line on 2026-03-03 from 13:00Z: {launch_n} extra mentions over',
+        '  five hours (pt, fr, es), positive or neutral (2 % negative: "sold out"). Volume rises; negatives barely.',
         "- Nubia Telecom, Lumen Air and Caffè Orso (the small brand: a few mentions per 15 minutes) have",
         "  only their daily rhythm and noise.",
-        f"- {kinds['multi']} mentions name two or more brands; {kinds['excluded']} name \"Verdalia Park\" (an excluded",
+        f'- {kinds["multi"]} mentions name two or more brands; {kinds["excluded"]} name "Verdalia Park" (an excluded',
         "  phrase: a park) and must match no brand.",
         "",
         "## Malformed lines",
@@ -1150,7 +1346,11 @@ def render_readme(sample: Sample) -> str:
     ]
     for kind, _, what in MALFORMED_KINDS:
         out.append(f"| `{kind}` | {bad[kind]} | {what} |")
-    out += ["", "The kinds are what `classify()` in the generator (and the test) find by decoding each line.", ""]
+    out += [
+        "",
+        "The kinds are what `classify()` in the generator (and the test) find by decoding each line.",
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -1168,8 +1368,10 @@ def check_report(sample: Sample) -> str:
         if last is not None:
             worst = max(worst, last - t)
         last = t
-    out.append(f"lines {len(sample.lines)}  valid {len(valid)}  malformed {len(sample.lines) - len(valid)}  "
-               f"classify mismatches {mismatch}  largest step back {worst} s")
+    out.append(
+        f"lines {len(sample.lines)}  valid {len(valid)}  malformed {len(sample.lines) - len(valid)}  "
+        f"classify mismatches {mismatch}  largest step back {worst} s"
+    )
     table: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
     for line in valid:
         d = line.draft
@@ -1194,9 +1396,11 @@ def check_report(sample: Sample) -> str:
             n, t = hours[b.slug][h]
             cells.append(f"{n / t:6.0%}/{t:<3d}" if t else "        -")
         out.append(f"{h:02d}   " + "".join(f"{c:>10s}" for c in cells))
-    out.append("\nVerdalia per 15 min on 03-04: bucket all neg normal ratio by-lang")
+    out.append("\nVerdalia per 15 min on 03-04: bucket all neg expected days-before ratio by-lang")
     for row in crisis_profile(sample, ONSET_S - 3600, ONSET_S + 7 * 3600):
-        out.append(f"{bucket_label(row.start_s)} {row.total:4d} {row.negative:4d} {row.normal:5.1f} {row.ratio:5.1f}  {row.by_lang}")
+        out.append(
+            f"{bucket_label(row.start_s)} {row.total:4d} {row.negative:4d} {row.expected:5.1f} {row.before:5.1f} {row.ratio:5.1f}  {row.by_lang}"
+        )
     return "\n".join(out)
 
 
@@ -1228,7 +1432,12 @@ def write(sample: Sample, out_dir: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT, help="where to write (default: streamproc/data)")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="where to write (default: streamproc/data)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--check", action="store_true", help="print counts and profiles")
     args = parser.parse_args(argv)
@@ -1282,11 +1491,20 @@ for _lang_names in NAMES.values():
         _lang_names[_key] = "\n".join(_lang_names[_key].split())
 
 OUTLETS: dict[str, tuple[tuple[str, int], ...]] = {
-    "es": (("TelediarioExpress", 1_250_000), ("InfoConsumo_es", 215_000), ("ElHeraldoDigital", 480_000), ("NoticiasAragon24", 96_000)),
+    "es": (
+        ("TelediarioExpress", 1_250_000),
+        ("InfoConsumo_es", 215_000),
+        ("ElHeraldoDigital", 480_000),
+        ("NoticiasAragon24", 96_000),
+    ),
     "ca": (("DiariMetropolita", 380_000), ("NoticiesDelPla", 96_000), ("ConsumCat_info", 54_000)),
     "en": (("EuroBizWire", 610_000), ("FoodSafetyWatch", 140_000), ("TravelDeskNews", 230_000)),
     "it": (("GazzettaEconomica", 420_000), ("ViaggiOggi_news", 88_000)),
-    "pt": (("PortalDoConsumidor", 300_000), ("JornalDaManha_pt", 210_000), ("BelezaNews_br", 150_000)),
+    "pt": (
+        ("PortalDoConsumidor", 300_000),
+        ("JornalDaManha_pt", 210_000),
+        ("BelezaNews_br", 150_000),
+    ),
     "fr": (("LeQuotidienEco", 520_000), ("VoyageurInfo", 120_000), ("BeauteMag_fr", 95_000)),
 }
 
@@ -1294,7 +1512,9 @@ CITIES: dict[str, str] = {
     "es": "Zaragoza\nLleida\nHuesca\nValencia\nTarragona\nBarcelona\nCastellón\nTeruel",
     "ca": "Lleida\nGirona\nReus\nManresa\nVic\nTarragona\nSabadell\nBalaguer",
     "en": "Barcelona\nLleida\nGirona",
-    "it": "Milano\nTorino", "pt": "Lisboa\nPorto", "fr": "Paris\nLyon",
+    "it": "Milano\nTorino",
+    "pt": "Lisboa\nPorto",
+    "fr": "Paris\nLyon",
 }
 
 SIGNATURES = {
@@ -1307,12 +1527,51 @@ SIGNATURES = {
 }
 
 ABBREV: dict[str, tuple[tuple[str, str], ...]] = {
-    "es": (("que", "q"), ("porque", "xq"), ("también", "tb"), ("por favor", "porfa"), ("para", "pa"), ("de verdad", "dvd"), ("Qué", "Q")),
+    "es": (
+        ("que", "q"),
+        ("porque", "xq"),
+        ("también", "tb"),
+        ("por favor", "porfa"),
+        ("para", "pa"),
+        ("de verdad", "dvd"),
+        ("Qué", "Q"),
+    ),
     "ca": (("que", "q"), ("perquè", "pq"), ("també", "tb"), ("molt", "mlt"), ("per favor", "plis")),
-    "it": (("non", "nn"), ("per", "x"), ("comunque", "cmq"), ("che", "ke"), ("perché", "xké"), ("troppo", "trp")),
-    "en": (("you", "u"), ("though", "tho"), ("because", "bc"), ("going to", "gonna"), ("to be honest", "tbh"), ("people", "ppl"), ("right now", "rn")),
-    "pt": (("você", "vc"), ("que", "q"), ("porque", "pq"), ("também", "tb"), ("muito", "mto"), ("não", "n"), ("beleza", "blz")),
-    "fr": (("c'est", "c"), ("pourquoi", "pk"), ("quoi", "koi"), ("aujourd'hui", "auj"), ("beaucoup", "bcp"), ("s'il vous plaît", "svp"), ("je sais pas", "jsp")),
+    "it": (
+        ("non", "nn"),
+        ("per", "x"),
+        ("comunque", "cmq"),
+        ("che", "ke"),
+        ("perché", "xké"),
+        ("troppo", "trp"),
+    ),
+    "en": (
+        ("you", "u"),
+        ("though", "tho"),
+        ("because", "bc"),
+        ("going to", "gonna"),
+        ("to be honest", "tbh"),
+        ("people", "ppl"),
+        ("right now", "rn"),
+    ),
+    "pt": (
+        ("você", "vc"),
+        ("que", "q"),
+        ("porque", "pq"),
+        ("também", "tb"),
+        ("muito", "mto"),
+        ("não", "n"),
+        ("beleza", "blz"),
+    ),
+    "fr": (
+        ("c'est", "c"),
+        ("pourquoi", "pk"),
+        ("quoi", "koi"),
+        ("aujourd'hui", "auj"),
+        ("beaucoup", "bcp"),
+        ("s'il vous plaît", "svp"),
+        ("je sais pas", "jsp"),
+    ),
 }
 
 RATINGS = {
@@ -1335,15 +1594,15 @@ TAGS: dict[str, dict[str, str]] = {
         "en": "#breakfast #yoghurt #guthealth #Verdalia",
     },
     "nubia-telecom": {
-        "es": "#fibra #sinInternet #teletrabajo #atenciónalcliente #5G #NubiaTelecom",
-        "ca": "#fibra #senseInternet #teletreball #NubiaTelecom",
-        "pt": "#fibra #semnet #teletrabalho #NubiaTelecom",
+        "es": "#fibra neg:#sinInternet #teletrabajo neg:#atenciónalcliente #5G #NubiaTelecom",
+        "ca": "#fibra neg:#senseInternet #teletreball #NubiaTelecom",
+        "pt": "#fibra neg:#semnet #teletrabalho #NubiaTelecom",
     },
     "lumen-air": {
-        "en": "#travel #avgeek #delayed #flying #LumenAir",
-        "fr": "#voyage #retard #avion #LumenAir",
-        "es": "#viajar #retraso #aeropuerto #LumenAir",
-        "it": "#viaggio #ritardo #aeroporto #LumenAir",
+        "en": "#travel #avgeek neg:#delayed #flying #LumenAir neg:#neveragain",
+        "fr": "#voyage neg:#retard #avion #LumenAir",
+        "es": "#viajar neg:#retraso #aeropuerto #LumenAir",
+        "it": "#viaggio neg:#ritardo #aeroporto #LumenAir",
     },
     "caffe-orso": {
         "it": "#caffè #espresso #colazione #coffeetime #buongiorno #moka",
@@ -2248,3 +2507,347 @@ DOMAIN: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+
+NEWS: dict[str, dict[str, str]] = {
+    "verdalia": {
+        "es": """
+            neu> {B} invierte {nn} millones en ampliar su planta de yogures en Lleida
+            neu> {B} lanza una gama de yogures vegetales de avena y coco
+            pos> {B}, elegida marca láctea del año por los consumidores
+            neu> El precio del yogur sube un {n}% en un año: así lo explican {B} y otras marcas
+            neg> Los lácteos encarecen la cesta de la compra: {B} sube sus precios por segunda vez
+        """,
+        "ca": """
+            neu> {B} invertirà {nn} milions a ampliar la planta de iogurts de Lleida
+            neu> {B} llança una gamma de iogurts vegetals de civada i coco
+            pos> {B}, escollida marca làctia de l'any pels consumidors
+            neu> El preu del iogurt puja un {n}% en un any: ho expliquen {B} i altres marques
+        """,
+        "en": """
+            neu> Spanish dairy maker {B} eyes UK expansion with plant-based range
+            neu> {B} posts {n}% sales growth on greek yoghurt demand
+        """,
+    },
+    "nubia-telecom": {
+        "es": """
+            neu> {B} amplía su red de fibra a {nn} municipios más
+            neu> {B} subirá sus tarifas un {n}% a partir de abril
+            neg> Una avería de {B} deja sin internet a miles de clientes en {city} durante dos horas
+            neu> {B} estrena 5G en otras {nn} ciudades
+            pos> {B} lidera el ranking de velocidad de fibra del trimestre
+        """,
+        "ca": """
+            neu> {B} amplia la xarxa de fibra a {nn} municipis més
+            neu> {B} apujarà les tarifes un {n}% a partir d'abril
+            neg> Una avaria de {B} deixa sense internet milers de clients a {city}
+        """,
+        "pt": """
+            neu> {B} chega a mais {nn} concelhos com fibra
+            neu> {B} aumenta preços em {n}% a partir de abril
+            pos> {B} lidera ranking de velocidade de fibra do trimestre
+        """,
+    },
+    "lumen-air": {
+        "en": """
+            neu> {B} adds {nn} new European routes for summer
+            neg> {B} cancels dozens of flights as air traffic control strike hits France
+            neu> {B} reports record passenger numbers in February
+            pos> {B} ranked most punctual European airline for the month
+        """,
+        "fr": """
+            neu> {B} ouvre {nn} nouvelles lignes au départ de Lyon et Nantes
+            neg> Grève des contrôleurs : {B} annule une trentaine de vols
+            neu> {B} annonce des résultats record pour février
+        """,
+        "es": """
+            neu> {B} abrirá {nn} nuevas rutas desde España este verano
+            neg> {B} cancela decenas de vuelos por la huelga de controladores en Francia
+        """,
+        "it": """
+            neu> {B} apre {nn} nuove rotte dall'Italia per l'estate
+            neg> Sciopero dei controllori in Francia: {B} cancella decine di voli
+        """,
+    },
+    "caffe-orso": {
+        "it": """
+            neu> {B} apre la nuova torrefazione a Verona
+            pos> {B} premiata tra le migliori miscele per espresso dell'anno
+            neu> Il prezzo del caffè verde sale: {B} rivede i listini
+        """,
+        "en": """
+            neu> Italian roaster {B} enters UK supermarkets
+        """,
+        "fr": """
+            neu> Le torréfacteur italien {B} arrive dans les supermarchés français
+        """,
+    },
+    "mare-cosmetics": {
+        "pt": """
+            neu> {B} prepara lançamento de nova linha de skincare vegana
+            pos> {B} cresce {nn}% e vira fenômeno entre jovens consumidoras
+            neu> {B} abre primeira loja física em São Paulo
+        """,
+        "fr": """
+            neu> La marque brésilienne {B} arrive dans les pharmacies françaises
+        """,
+        "es": """
+            neu> La marca brasileña {B} desembarca en España con su línea de sérums
+        """,
+    },
+}
+
+CRISIS: dict[str, dict[str, str]] = {
+    "es": {
+        "early": """
+            ¿A alguien más le ha sentado mal el yogur natural de {B}? Mi hija lleva toda la mañana vomitando.
+            Ojo con los yogures de {B} del lote [L-0226B|0226B]: el mío [olía fatal|estaba agrio|tenía la tapa hinchada].
+            He abierto un yogur de {B} y [sabía a podrido|tenía moho|estaba cortado]. Fecha de caducidad de [marzo|la semana que viene]. ¿Qué está pasando?
+            [Tres|Cuatro|Dos] en casa con dolor de barriga después del yogur de {B}. Nos vamos a urgencias.
+            En el grupo de madres del cole [cinco|cuatro|seis] familias con vómitos. Todos comieron yogur {B} ayer.
+            Yogur {B} caducado en [el súper|la nevera del cole|el comedor de la empresa] y encima nos lo comimos. Intoxicación de manual.
+            {B} explicad qué pasa con el yogur natural, hay gente en urgencias.
+            Mi pareja con gastroenteritis y el único sospechoso es el yogur de {B}.
+            ¿Intoxicación por yogur {B}? En {city} ya hay varios casos según el centro de salud.
+            Acabo de tirar todos los yogures {B} de la nevera. No me fío.
+            El yogur {B} de hoy estaba caducado aunque la fecha decía otra cosa. Qué asco.
+            ¿Soy la única a la que el yogur de {B} le ha dado [náuseas|fiebre|diarrea] esta mañana?
+            Urgencias de {city} llenas de gente con vómitos. Todos dicen lo mismo: yogur {B}.
+        """,
+        "main": """
+            Sanidad pide retirar el lote de yogur natural de {B}. Si lo tenéis en casa, no lo comáis.
+            {B} tiene que retirar del mercado ese lote YA. Hay niños intoxicados.
+            Retirada del yogur {B}: ¿dónde se devuelve? En mi súper no saben nada.
+            Exijo la devolución del dinero y una explicación, {B}. Lo de hoy no tiene nombre.
+            Yogures caducados, gente intoxicada y {B} callada. Vergüenza.
+            Intoxicación alimentaria por yogures {B}: [más de veinte afectados|decenas de afectados] en [Cataluña|Aragón|Lleida].
+            ¿Cómo es posible que un lote caducado llegue a las tiendas, {B}?
+            {B} sigue sin comunicado oficial {n} horas después. Nadie da la cara.
+            Quiero la devolución de los {n} packs de {B} que compré. Y que paguen las urgencias.
+            No vuelvo a comprar nada de {B} en mi vida. Mi hijo de {n} años ingresado.
+            ¿Pero cómo permitís que se venda yogur caducado, {B}? Intoxicación en toda la familia.
+            Que {B} retire todos los lotes, no solo uno. No me creo nada.
+            El teléfono de atención de {B} comunica todo el rato. Ni devolución ni explicación.
+            Intoxicación masiva y {B} tuiteando recetas como si nada. Increíble.
+            Retirada del mercado ya de todos los yogures {B}, esto es un peligro.
+        """,
+        "late": """
+            He ido a pedir la devolución del yogur {B} y me han hecho [un vale|mil preguntas]. Ridículo.
+            Después del susto con {B} no pienso volver a comprar sus yogures.
+            {B} anuncia la retirada del lote, pero llega tarde: hay intoxicados desde ayer.
+            Con la retirada en marcha, en mi súper seguían vendiendo yogur {B} del lote malo.
+            Lo de {B} con los yogures caducados es [de juzgado|para una denuncia|gravísimo].
+            Reclamación presentada a consumo por la intoxicación con yogur {B}.
+            Tarde y mal, {B}. La devolución no arregla una noche en urgencias.
+            Mi hija ya está mejor, pero {B} nos debe una explicación por la intoxicación.
+        """,
+        "neu": """
+            ¿Alguien sabe qué lote exactamente es el afectado del yogur {B}?
+            ¿Los yogures griegos de {B} también están afectados o solo el natural?
+            ¿Dónde consulto si mi yogur {B} es del lote retirado?
+            ¿La devolución del yogur {B} se hace en cualquier súper o donde lo compraste?
+            Para quien pregunte: el lote retirado de {B} es el L-0226B, viene en la tapa.
+        """,
+        "extra": """
+            Compartid para que se entere la gente.
+            Menudo susto llevamos.
+            Esto no puede quedar así.
+            Ya he llamado a consumo.
+            Mis hijos también lo comieron.
+            Estamos todos fatal.
+            Revisad vuestras neveras.
+            Vaya tela.
+            Nadie coge el teléfono.
+            Qué vergüenza de empresa.
+            Y el súper sin saber nada.
+            Que alguien haga algo ya.
+        """,
+        "news": """
+            Última hora: Sanidad alerta de un lote de yogur {B} en mal estado tras [varios casos|decenas de casos] de intoxicación
+            {B} retira un lote de yogur natural por posible contaminación
+            Al menos {nn} personas atendidas en urgencias por intoxicación tras consumir yogur {B}
+            Consumo pide no consumir el lote L-0226B de yogur {B} y devolverlo en el punto de venta
+            Alerta alimentaria: ordenan la retirada de yogures {B} caducados en [Aragón|Cataluña]
+        """,
+    },
+    "ca": {
+        "early": """
+            A algú més li ha sentat malament el iogurt natural de {B}? La meva filla porta tot el matí vomitant.
+            Compte amb els iogurts {B} del lot [L-0226B|0226B]: el meu [feia una olor horrible|era agre|tenia la tapa inflada].
+            He obert un iogurt de {B} i [tenia gust de podrit|tenia floridura|estava tallat]. Què està passant?
+            [Tres|Quatre|Dos] a casa amb mal de panxa després del iogurt {B}. Cap a urgències.
+            Al grup de famílies de l'escola [cinc|quatre|sis] famílies amb vòmits. Tots vam menjar iogurt {B} ahir.
+            Iogurt {B} caducat a [la nevera de l'escola|el súper] i ens el vam menjar. Intoxicació de manual.
+            {B} expliqueu què passa amb el iogurt natural, hi ha gent a urgències.
+            Intoxicació per iogurt {B}? A {city} ja hi ha diversos casos segons el CAP.
+            Acabo de llençar tots els iogurts {B} de la nevera. No me'n refio.
+            El iogurt {B} d'avui estava caducat encara que la data deia una altra cosa. Quin fàstic.
+            Soc l'única a qui el iogurt de {B} ha donat [nàusees|febre|diarrea] aquest matí?
+            Urgències de {city} plenes de gent amb vòmits. Tothom diu el mateix: iogurt {B}.
+        """,
+        "main": """
+            Salut demana retirar el lot de iogurt natural de {B}. Si el teniu a casa, no el mengeu.
+            {B} ha de retirar del mercat aquest lot JA. Hi ha nens intoxicats.
+            Retirada del iogurt {B}: on es retorna? Al meu súper no en saben res.
+            Exigeixo la devolució dels diners i una explicació, {B}.
+            Iogurts caducats, gent intoxicada i {B} callada. Vergonya.
+            Intoxicació alimentària per iogurts {B}: [més de vint afectats|desenes d'afectats] a [Lleida|Girona|el Vallès].
+            {B} encara sense comunicat oficial {n} hores després. Ningú dona la cara.
+            Vull la devolució dels {n} packs de {B} que vaig comprar. I que paguin les urgències.
+            No tornaré a comprar res de {B}. El meu fill de {n} anys ingressat.
+            Com pot ser que es vengui iogurt caducat, {B}? Intoxicació a tota la família.
+            Que {B} retiri tots els lots, no només un.
+            El telèfon d'atenció de {B} comunica tota l'estona. Ni devolució ni explicacions.
+            Cal retirar del mercat els iogurts {B} ara mateix, no demà.
+            Intoxicació massiva i {B} penjant receptes com si res. Increïble.
+        """,
+        "late": """
+            He anat a demanar la devolució del iogurt {B} i m'han fet mil preguntes. Ridícul.
+            Després de l'ensurt amb {B} no penso tornar a comprar els seus iogurts.
+            {B} anuncia la retirada del lot, però arriba tard: hi ha intoxicats des d'ahir.
+            Amb la retirada en marxa, al meu súper encara venien iogurt {B} del lot dolent.
+            Reclamació presentada a Consum per la intoxicació amb iogurt {B}.
+            Tard i malament, {B}. La devolució no arregla una nit a urgències.
+        """,
+        "neu": """
+            Algú sap quin lot exactament és l'afectat del iogurt {B}?
+            Els iogurts grecs de {B} també estan afectats o només el natural?
+            On puc comprovar si el meu iogurt {B} és del lot retirat?
+            Per a qui ho pregunti: el lot retirat de {B} és el L-0226B, surt a la tapa.
+        """,
+        "extra": """
+            Compartiu perquè ho sàpiga tothom.
+            Quin ensurt.
+            Això no pot quedar així.
+            Ja he trucat a Consum.
+            Els meus fills també en van menjar.
+            Estem tots fatal.
+            Reviseu les neveres.
+            Ningú agafa el telèfon.
+            Quina vergonya d'empresa.
+            Que algú faci alguna cosa ja.
+            Es que de verdad, qué asco.
+        """,
+        "news": """
+            Última hora: Salut alerta d'un lot de iogurt {B} en mal estat després de [diversos casos|desenes de casos] d'intoxicació
+            {B} retira un lot de iogurt natural per possible contaminació
+            Almenys {nn} persones ateses a urgències per intoxicació després de menjar iogurt {B}
+            Salut demana retirar del mercat el lot L-0226B de iogurt {B}
+        """,
+    },
+    "en": {
+        "early": """
+            Anyone else sick after {B} yoghurt? Half my family's been throwing up since breakfast.
+            Living in Barcelona, just binned all our {B} yoghurts, apparently a bad batch is making people ill.
+            Food poisoning from an expired {B} yoghurt on holiday. Brilliant.
+            Opened a {B} yoghurt this morning and it smelled off, the lid was all swollen.
+        """,
+        "main": """
+            {B} needs to recall that yoghurt batch NOW, kids are in hospital.
+            Still no statement from {B} hours after people got sick. Shocking.
+            Want a full refund and an explanation, {B}. Unacceptable.
+            {B} recall: where do we return them? Shop had no idea.
+            Expired yoghurt on the shelves and people poisoned. {B} should be ashamed.
+        """,
+        "late": """
+            {B} finally announces a recall, way too late for the people in A&E.
+            Got my refund for the {B} yoghurts but honestly never buying them again.
+        """,
+        "neu": """
+            Which {B} batch is affected exactly? Anyone know?
+            Is it only the plain {B} yoghurt or the greek one too?
+        """,
+        "extra": """
+            Please share.
+            Check your fridges.
+            Absolutely furious.
+            Nobody picks up the phone.
+            This can't be legal.
+        """,
+        "news": """
+            Spain: {B} recalls yoghurt batch after dozens fall ill with suspected food poisoning
+            Breaking: health authorities in Catalonia warn against {B} yoghurt batch L-0226B
+        """,
+    },
+}
+
+STATEMENTS = """
+    Comunicado: hemos activado la retirada preventiva del lote L-0226B de yogur natural {B}. Si lo tienes, no lo consumas; te devolvemos el importe en cualquier punto de venta. Lo sentimos mucho y estamos con las familias afectadas.
+    Comunicat: hem activat la retirada preventiva del lot L-0226B de iogurt natural {B}. Si el tens, no el consumeixis; et retornem l'import a qualsevol punt de venda. Ho sentim molt.
+"""
+
+LAUNCH = {
+    "pt": """
+        pos> Lançamento da {B} hoje!! O Sérum Onda já tá no carrinho 🛒
+        pos> A {B} lançou a linha Onda e eu já quero tudo.
+        neu> Live de lançamento da {B} às [15h|16h], quem vai?
+        pos> Acabei de receber o Sérum Onda da {B}, primeiras impressões: textura levinha e cheiro ótimo.
+        pos> A nova linha Onda da {B} é vegana e com refil, amei a ideia.
+        neu> Tem cupom pro lançamento da {B}? Quero testar o Sérum Onda.
+        pos> {B} arrasou na embalagem da linha nova 😍
+        neu> Influencer nenhuma me convence, mas o Sérum Onda da {B} tá me tentando kkkk
+        neu> O Sérum Onda da {B} chega quando em Portugal?
+        pos> Primeiro dia com o Sérum Onda da {B} e a pele já tá com outro brilho ✨
+        neu> Alguém sabe o preço do kit Onda da {B}?
+        pos> Unboxing do kit Onda da {B} no stories, tá lindo demais
+        neg> Esgotou o Sérum Onda da {B} em minutos, queria muito 😩
+    """,
+    "fr": """
+        pos> {B} lance sa gamme Onda aujourd'hui, le sérum a l'air incroyable.
+        pos> Lancement de la gamme Onda de {B}, j'ai craqué direct.
+        neu> Quelqu'un a déjà reçu le sérum Onda de {B} ?
+        neu> La gamme Onda de {B} sera en pharmacie ou seulement en ligne ?
+        pos> Reçu le coffret Onda de {B}, l'odeur est incroyable et la texture super légère.
+        neu> {B} présente aujourd'hui sa gamme Onda : sérum, crème et brume, vegan et rechargeable.
+        pos> Le live de lancement de {B} était trop chouette, j'ai hâte de tester.
+        neg> Déjà en rupture le sérum Onda de {B}, sérieux ?
+    """,
+    "es": """
+        pos> {B} lanza hoy la línea Onda y ya la tengo en el carrito.
+        neu> ¿Alguien ha pillado ya el sérum Onda de {B}?
+        pos> Qué bonito el packaging de la línea Onda de {B} 😍
+        neu> ¿La línea Onda de {B} llega a España o solo Brasil?
+        pos> Me acaba de llegar el kit Onda de {B} y huele a verano, me encanta.
+        neu> {B} presenta hoy la línea Onda: sérum, crema y bruma, todo vegano y con recarga.
+        neu> ¿Alguien sabe cuánto cuesta el sérum Onda de {B} en euros?
+        pos> El directo de {B} presentando la línea Onda ha sido precioso, qué ganas de probarla.
+        neg> Ya agotado el sérum Onda de {B}, qué rabia.
+    """,
+}
+
+MULTI = """
+    es neg> Sin fibra de Nubia Telecom desde ayer y encima Lumen Air me cambia el vuelo por email. Día redondo.
+    es pos> Desayuno en el aeropuerto: Caffè Orso y un yogur Verdalia antes de volar con Lumen Air ☕✈️
+    es neu> Pack de viaje: protector de Maré Cosmetics y billete de Lumen Air. Falta decidir el hotel.
+    es neg> El wifi de Nubiatel en el hotel no iba y el Caffè Orso del desayuno estaba frío.
+    es neu> ¿Verdalia o la marca blanca? Y de café, ¿Caffè Orso merece la pena?
+    ca pos> Esmorzar perfecte: iogurt Verdalia i un cafè Caffè Orso ☕
+    ca neg> Sense fibra de Nubia Telecom i amb el vol de Lumen Air endarrerit. Quin dia.
+    en pos> Lumen Air now serving Caffe Orso on board, finally decent coffee at 30,000 ft ✈️☕
+    en neu> Anyone know if Maré Cosmetics minis count as liquids on Lumen Air?
+    en neg> Lumen Air lost my bag with all my Maré Cosmetics stuff inside. Fuming.
+    it pos> Sul volo Lumen Air servono Caffè Orso, finalmente un caffè decente in volo!
+    it neg> Volo Lumen Air in ritardo e al bar del gate nemmeno il Caffè Orso. Giornata no.
+    pt pos> Viagem com a Lumen Air e a necessaire cheia de Maré Cosmetics 💅✈️
+    pt neg> A internet da Nubia Telecom caiu bem na live da Maré Cosmetics. Que ódio.
+    pt neu> Alguém sabe se posso levar o protetor da Maré Cosmetics na mala de mão da Lumen Air?
+    fr pos> Café Caffè Orso à bord de Lumen Air, enfin un vrai espresso en vol.
+    fr neu> Les minis de Maré Cosmetics passent en cabine chez Lumen Air ?
+    fr neg> Lumen Air a perdu ma valise avec toute ma trousse Maré Cosmetics dedans. Génial.
+"""
+
+EXCLUDED = """
+    es pos> Esta tarde picnic en Verdalia Park con los peques ☀️
+    es neu> Concierto gratis el sábado en Verdalia Park, ¿quién se apunta?
+    es neg> Han vuelto a cerrar el parking de Verdalia Park, qué desastre de ayuntamiento.
+    es neu> Corriendo por Verdalia Park a las 7 de la mañana, qué frío 🥶
+    es neg> El lago de Verdalia Park huele fatal otra vez. ¿Nadie lo limpia?
+    ca pos> Dissabte fira d'artesania a Verdalia Park, us hi espero!
+    ca neg> Quina pena el llac de Verdalia Park, ple de brossa.
+    ca neu> Algú sap fins a quina hora obre Verdalia Park els diumenges?
+    en pos> Sunset at Verdalia Park never disappoints 🌅
+    en neu> Verdalia Park parkrun this Saturday, who's in?
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -20,7 +20,6 @@ from streamproc.model import AlertEvent, Rejection, Verdict
 from streamproc.parse import parse
 from streamproc.sentiment import Scorer
 from streamproc.settings import Config
-from streamproc.terms import terms_of
 from streamproc.windows import BucketAcc, bucket_of
 
 
@@ -100,8 +99,7 @@ class Replay:
             stop = self._stop.get(item.brand)
             if stop is None:
                 stop = self._stop[item.brand] = brand_stopwords(self.config, item.brand)
-            terms = terms_of(item.mention.text, stop)
-            accs[start] = accumulate(accs.get(start), item, terms, self._width)
+            accs[start] = accumulate(accs.get(start), item, stop, self._width)
         if self._max_event_ms is None or parsed.created_at_ms > self._max_event_ms:
             self._max_event_ms = parsed.created_at_ms
         return self._advance(self._max_event_ms - self._lateness)

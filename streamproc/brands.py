@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from streamproc.parse import slugify
 
 
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HANDLE_RE = re.compile(r"(?<![\w.])@(\w+)")
 
 
@@ -25,8 +26,10 @@ def fold(text: str) -> str:
     >>> fold("Caffè ORSO")
     'caffe orso'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", folded))
 
 
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:

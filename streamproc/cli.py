@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from streamproc.errors import InputFileError, StreamprocError
 
-BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment")
+BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment", "slack")
 RESULTS_DIR = Path("bench/results")
 NAB_DIR = Path("../shared/nab")
 SENTIMENT_DATA_DIR = Path("../shared/data/sentiment")
@@ -86,8 +86,8 @@ def _backtest(args: argparse.Namespace) -> int:
             msg = "give either FILE or --counts FILE.csv, not both"
             raise InputFileError(msg)
         params = config.default_params
-        events = run_counts(args.counts, params.detector, params.policy, args.scores_out)
-        _write_events([codec.alert_to_dict(e) for e in events], args.out)
+        counted = run_counts(args.counts, params.detector, params.policy, args.scores_out)
+        _write_events([codec.alert_to_dict(e) for e in counted], args.out)
         return 0
     if args.file is None:
         msg = "backtest needs FILE or --counts FILE.csv"
@@ -103,13 +103,16 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def _sentiment(args: argparse.Namespace) -> int:
     if args.action == "train":
-        from streamproc.sentiment.train import DEFAULT_ARTEFACT, train
+        from streamproc.sentiment.artefact import ARTEFACT_NAME
+        from streamproc.sentiment.train import train
 
-        report = train(args.data, DEFAULT_ARTEFACT)
+        artefact = Path(__file__).resolve().parent / "sentiment" / ARTEFACT_NAME
+        report = train(args.data, artefact)
         print(json.dumps(report, indent=2, sort_keys=True, default=str))
         return 0
     from streamproc.sentiment.cli import run
 
+    source: Iterable[str]
     if args.input is not None:
         text = b"\n".join(_lines(args.input)).decode("utf-8", errors="replace")
         source = text.splitlines()
@@ -140,10 +143,14 @@ def _bench(args: argparse.Namespace) -> int:
         from streamproc.bench import core
 
         report = core.run(results, args.input)
-    else:
-        from agents import app  # the pipeline bench needs Kafka
+    elif args.name == "pipeline":
+        from agents import bench_pipeline  # needs Kafka: lazily, like the other agents
 
-        report = app.bench_pipeline(results, args.input)
+        report = bench_pipeline.run(results, args.input)
+    else:
+        from agents import bench_slack
+
+        report = bench_slack.run(results)
     print(json.dumps(report, indent=2, sort_keys=True, default=str))
     return 0
 

@@ -135,6 +135,8 @@ class DetectorParams:
     """Half-life of the calibration histogram (default four weeks)."""
     calibration_prior_minutes: float = 1_440.0
     """Weight of the nominal distribution in the calibration, as history."""
+    calibration_once_per_run: bool = True
+    """Count an anomalous run once in the calibration (a crisis is one event)."""
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -447,7 +449,9 @@ def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -
     crisis is one event, so it does not teach the brand that crises are
     ordinary.
     """
-    if params.calibration_per_day <= 0.0 or state.anomalous_run > 1:
+    if params.calibration_per_day <= 0.0:
+        return state
+    if params.calibration_once_per_run and state.anomalous_run > 1:
         return state
     keep = 1.0 - ewma_rate(params.buckets(params.calibration_halflife_minutes))
     bins = [x * keep for x in state.calib]

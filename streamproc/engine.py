@@ -17,6 +17,7 @@ from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy, AlertState
 from streamproc.detector import DetectorParams, DetectorState
 from streamproc.model import AlertEvent, ScoredMention, Verdict
+from streamproc.terms import terms_of
 from streamproc.windows import BucketAcc, bucket_of, due_starts, empty_bucket
 
 
@@ -78,13 +79,18 @@ def admit(state: BrandState, created_at_ms: int, width_ms: int) -> BrandState | 
 def accumulate(
     acc: BucketAcc | None,
     scored: ScoredMention,
-    terms: tuple[str, ...],
+    stopwords: frozenset[str],
     width_ms: int,
 ) -> BucketAcc:
-    """The mention's bucket with the mention added (a fresh bucket if None)."""
+    """The mention's bucket with the mention added (a fresh bucket if None).
+
+    Terms are extracted only from negative mentions: they are what an alert shows.
+    """
     if acc is None:
         start, _ = bucket_of(scored.mention.created_at_ms, width_ms)
         acc = empty_bucket(scored.brand, start, width_ms)
+    negative = scored.sentiment.label == "negative"
+    terms = terms_of(scored.mention.text, stopwords) if negative else ()
     return acc.add(scored, terms)
 
 

@@ -16,6 +16,7 @@ names a metric that this bundle or Faust's sensor defines.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.process_collector import ProcessCollector
 
 from streamproc import __version__
+from streamproc.alerting import ACTIONS
 from streamproc.model import UNDETERMINED_LANG, AlertStatus, Severity
 from streamproc.parse import REASONS
 
@@ -70,17 +72,43 @@ SLACK_OUTCOMES: tuple[str, ...] = (
     "rate_limited",
     "server_error",
     "connection_error",
-    "timeout",
 )
-"""``ok``: Slack said ``ok: true``; ``api_error``: an ``ok: false`` answer."""
+"""See `slack_outcome`, which maps a call's result to one of these."""
 
-SLACK_RETRY_REASONS: tuple[str, ...] = (
-    "rate_limited",
-    "server_error",
-    "connection_error",
+SLACK_RETRY_REASONS: tuple[str, ...] = ("connection", "rate_limit", "server")
+"""The retry kinds of agents.adapters.slack's retry handlers."""
+
+_SLACK_SERVER_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 
-INCIDENT_ACTIONS: tuple[str, ...] = ("acknowledge", "snooze", "resolve")
+
+def slack_outcome(ok: bool, error: str | None) -> str:
+    """The `outcome` label of a Slack call from its ``ok`` flag and error name.
+
+    `error` is Slack's error name, ``http_<status>``, or the Slack adapter's
+    transport kind (``connection``, ``client``).
+
+    >>> [slack_outcome(True, None), slack_outcome(False, "ratelimited")]
+    ['ok', 'rate_limited']
+    >>> [slack_outcome(False, "http_503"), slack_outcome(False, "connection")]
+    ['server_error', 'connection_error']
+    >>> slack_outcome(False, "channel_not_found")
+    'api_error'
+    """
+    if ok:
+        return "ok"
+    if error in ("ratelimited", "http_429"):
+        return "rate_limited"
+    if error is not None and (error in _SLACK_SERVER_ERRORS or re.fullmatch(r"http_5\d\d", error)):
+        return "server_error"
+    if error == "connection":
+        return "connection_error"
+    return "api_error"
+
+
+INCIDENT_ACTIONS: tuple[str, ...] = ACTIONS
+"""The actions people take on incidents from Slack (`streamproc.alerting`)."""
 
 ALERT_STATUSES: tuple[str, ...] = tuple(status.value for status in AlertStatus)
 SEVERITIES: tuple[str, ...] = tuple(severity.value for severity in Severity)

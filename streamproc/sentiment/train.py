@@ -16,7 +16,11 @@ import numpy.typing as npt
 
 from streamproc.errors import InputFileError
 from streamproc.sentiment.artefact import write_npz
-from streamproc.sentiment.lexicon import MIXED
+from streamproc.sentiment.features import features
+from streamproc.sentiment.lexicon import MIXED, LexiconRules
+from streamproc.sentiment.linear import DEFAULT_THRESHOLD, LABELS, encode_vocab
+from streamproc.sentiment.optimize import SparseRows, softmax_regression
+from streamproc.sentiment.text import tokenize
 from streamproc.sentiment.words import CRISIS_AND_CORE, LANGS
 
 VADER_SCALE = 5.0 / 4.0
@@ -96,13 +100,83 @@ def lexicon_arrays(
     return arrays
 
 
+REGULARISATION_C = 1.0
+"""Inverse L2 strength, chosen on dev (see the bench and the module docstring)."""
+
+MIN_DOCS = 2
+"""A feature must occur in this many training texts to enter the vocabulary."""
+
+
+def read_examples(path: Path) -> list[tuple[str, str, int]]:
+    """``(text, lang, label index)`` for each line of a labelled JSON-lines file."""
+    out: list[tuple[str, str, int]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        msg = f"{path}: cannot read: {exc}"
+        raise InputFileError(msg) from exc
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, lang, label = str(row["text"]), str(row["lang"]), str(row["label"])
+            out.append((text, lang, LABELS.index(label)))  # type: ignore[arg-type]
+        except (ValueError, KeyError, TypeError) as exc:
+            msg = f"{path}: line {lineno}: not a labelled example ({exc})"
+            raise InputFileError(msg) from exc
+    return out
+
+
+def design_matrix(
+    rows: list[dict[str, float]], min_docs: int
+) -> tuple[list[str], SparseRows]:
+    """Sorted vocabulary of features seen in ``min_docs`` rows, and the CSR matrix."""
+    doc_freq: dict[str, int] = {}
+    for row in rows:
+        for name in row:
+            doc_freq[name] = doc_freq.get(name, 0) + 1
+    vocab = sorted(name for name, df in doc_freq.items() if df >= min_docs)
+    index = {name: i for i, name in enumerate(vocab)}
+    indptr = [0]
+    indices: list[int] = []
+    values: list[float] = []
+    for row in rows:
+        for name in sorted(row):
+            j = index.get(name)
+            if j is not None:
+                indices.append(j)
+                values.append(row[name])
+        indptr.append(len(indices))
+    matrix = SparseRows(
+        indptr=np.array(indptr, dtype=np.int64),
+        indices=np.array(indices, dtype=np.int64),
+        values=np.array(values, dtype=np.float64),
+        n_cols=len(vocab),
+    )
+    return vocab, matrix
+
+
 def train(data_dir: Path, out: Path) -> dict[str, object]:
     """Rebuilds the artefact at ``out``; returns a summary of what went in."""
-    tables = build_lexicons(data_dir)
+    root = resolve_data_dir(data_dir)
+    tables = build_lexicons(root)
+    rules = LexiconRules(tables)
+    examples = read_examples(root / "sentiment" / "train.jsonl")
+    rows = [features(tokenize(text), lang, rules) for text, lang, _ in examples]
+    vocab, matrix = design_matrix(rows, MIN_DOCS)
+    labels = np.array([label for _, _, label in examples], dtype=np.int64)
+    weights, bias = softmax_regression(matrix, labels, len(LABELS), c=REGULARISATION_C)
     arrays = lexicon_arrays(tables)
+    arrays["vocab"] = encode_vocab(vocab)
+    arrays["weights"] = weights.astype(np.float16)
+    arrays["bias"] = bias.astype(np.float32)
+    arrays["threshold"] = np.array(DEFAULT_THRESHOLD, dtype=np.float32)
     write_npz(out, arrays)
     return {
         "artefact": str(out),
         "bytes": out.stat().st_size,
+        "examples": len(examples),
+        "features": len(vocab),
         "lexicon_words": {lang: len(t) for lang, t in tables.items()},
     }

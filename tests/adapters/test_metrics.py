@@ -15,6 +15,7 @@ from agents.adapters.metrics import (
     SENTIMENT_LABELS,
     SOURCES,
     StreamprocMetrics,
+    slack_outcome,
 )
 from streamproc import __version__
 from streamproc.parse import REASONS
@@ -139,7 +140,7 @@ def test_reserved_or_empty_brand_is_refused(
             "streamproc_slack_requests_total",
             {"method": "chat.update", "outcome": "rate_limited"},
         ),
-        ("streamproc_slack_retries_total", {"reason": "server_error"}),
+        ("streamproc_slack_retries_total", {"reason": "server"}),
         ("streamproc_slack_request_duration_seconds_count", {"method": "other"}),
     ],
 )
@@ -488,12 +489,32 @@ def test_slack_requests_by_bounded_method_and_outcome(
     )
 
 
+@pytest.mark.parametrize(
+    ("ok", "error", "outcome"),
+    [
+        (True, None, "ok"),
+        (False, "ratelimited", "rate_limited"),
+        (False, "http_429", "rate_limited"),
+        (False, "http_500", "server_error"),
+        (False, "http_503", "server_error"),
+        (False, "service_unavailable", "server_error"),
+        (False, "connection", "connection_error"),
+        (False, "client", "api_error"),
+        (False, "invalid_auth", "api_error"),
+        (False, "http_404", "api_error"),
+        (False, None, "api_error"),
+    ],
+)
+def test_slack_outcome_of_a_call(ok: bool, error: str | None, outcome: str) -> None:
+    assert slack_outcome(ok, error) == outcome
+
+
 def test_slack_retries_and_outbox(registry: CollectorRegistry, metrics: StreamprocMetrics) -> None:
-    metrics.slack_retry("rate_limited")
+    metrics.slack_retry("rate_limit")
     metrics.slack_retry("cosmic_ray")
     metrics.slack_pending(12)
     metrics.slack_pending(4)
-    assert value(registry, "streamproc_slack_retries_total", reason="rate_limited") == 1
+    assert value(registry, "streamproc_slack_retries_total", reason="rate_limit") == 1
     assert value(registry, "streamproc_slack_retries_total", reason="other") == 1
     assert value(registry, "streamproc_slack_outbox_pending_messages") == 4
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 
@@ -233,6 +233,7 @@ def test_parse_action_raises_on_malformed() -> None:
         parse_action(form(click(user={})))
 
 
+@settings(deadline=None)  # a shared, loaded machine must not make it flaky
 @given(text=st.text(max_size=2000), age=st.integers(min_value=-600, max_value=600))
 def test_verify_signature_agrees_with_slack_sdk(text: str, age: int) -> None:
     body = text.encode()

@@ -67,7 +67,7 @@ def run(stream: list[tuple[str, int]], watermarks: list[int]) -> list[object]:
         if admitted is not None:
             state = admitted
             start, _ = bucket_of(ts, WIDTH)
-            accs[start] = accumulate(accs.get(start), neg(mid, ts), ("caducado",), WIDTH)
+            accs[start] = accumulate(accs.get(start), neg(mid, ts), frozenset({"b"}), WIDTH)
         judged = close_due(state, "b", wm, accs, PARAMS)
         state = judged.state
         for start in judged.closed_starts:
