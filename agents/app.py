@@ -76,9 +76,10 @@ def wire(
     tables = Tables.create(app, pipeline)
     ingest.register(app, topics, services)
     windows.register(app, topics, tables, services)
-    notify.register(app, topics, services)
+    notify.register(app, topics, tables, services)
     ticks.register(app, topics, services)
     views.register(app)
+    views.register_slack(app, topics.actions, services)
     setup_prometheus_sensors(
         app, pattern="/metrics", registry=services.registry, name_prefix=FAUST_METRICS_PREFIX
     )

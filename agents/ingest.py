@@ -109,7 +109,10 @@ def register(app: faust.App, topics: Topics, services: Services) -> None:
             for item in scored:
                 await topics.scored.send(key=item.brand.encode(), value=scored_to_dict(item))
                 metrics.mention_accepted(item.brand, item.lang, item.sentiment.label, parsed.source)
-            metrics.event_time_lag(max(0.0, (services.clock() - parsed.created_at_ms) / 1000))
+            now_ms = services.clock()
+            metrics.event_time_lag(max(0.0, (now_ms - parsed.created_at_ms) / 1000))
+            if event.message.timestamp:  # produce time (s): the record's time in Kafka
+                metrics.processing_latency(max(0.0, now_ms / 1000 - event.message.timestamp))
             watermark = progress.advance(source, parsed.created_at_ms)
             if watermark is not None:
                 await announce(source, watermark)

@@ -2,18 +2,72 @@
 
 Without a Slack token (the demo) each event is printed on the console as one
 readable block; the `alerts` topic keeps the full JSON.
+
+With a token (`Services.slack`), each incident is one Slack thread, delivered
+through a durable outbox (`streamproc.outbox` decides, this module does I/O):
+
+1. *Record first*: an alert event is written to the ``outbox`` table (keyed by
+   ``incident_id``) before Slack is called; one already delivered or waiting
+   (``slack-threads`` and ``outbox`` know its ``alert_id``) is skipped.
+2. *Send second*: the root, then the replies in order, then one root edit;
+   the ``ts`` of a new root goes to ``slack-threads`` as soon as Slack answers,
+   and the producer is flushed, so that a restarted worker continues the same
+   thread. An entry leaves the outbox only after Slack's ok.
+
+Faust tables may change only inside stream iteration, and a table write goes
+to the changelog partition of the record being processed. So the agent reads
+`alerts` *and* `ticks` (the timer sends a tick to every partition), and a
+record of partition q only ever touches outbox entries of incidents whose brand
+lives on partition q: the worker that owns q owns their delivery. A pass makes
+one Slack call per due incident per round (fair between incidents) and at most
+`MAX_CALLS_PER_PASS` calls, so an outage never holds the loop for long: the
+client retries briefly, the outbox does the long waits.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import faust
 
-from agents.services import Services
+from agents.adapters.slack import SlackDeliveryError, SlackNotifier, SlackPosted
+from agents.adapters.slack_render import (
+    Block,
+    escape,
+    fit_blocks,
+    fmt_time,
+    render_reply,
+    render_root,
+)
+from agents.tables import Tables
 from agents.topics import Topics
+from streamproc import outbox
 from streamproc.codec import alert_from_dict, iso_ms
-from streamproc.model import AlertEvent
+from streamproc.model import AlertEvent, AlertStatus
+from streamproc.outbox import (
+    Action,
+    Delivery,
+    Failed,
+    OutboxParams,
+    PostReply,
+    PostRoot,
+    Reply,
+    Result,
+    RootView,
+    Sent,
+)
+
+if TYPE_CHECKING:
+    from agents.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_CALLS_PER_PASS = 12
+"""Slack calls one pass over a partition's outbox may make (then the loop reads on)."""
+
+_ACTION_WORDS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "manual": "Resolved"}
 
 
 def console_line(event: AlertEvent, brand_name: str) -> str:
@@ -41,8 +95,60 @@ def console_line(event: AlertEvent, brand_name: str) -> str:
     return "\n".join(lines)
 
 
-def register(app: faust.App, topics: Topics, services: Services) -> None:
-    """Declare the `notify` agent on `app`."""
+def root_message(view: RootView, brand_name: str) -> tuple[str, list[Block]]:
+    """The root as it should look now: the incident's numbers and its state."""
+    note = ""
+    if view.snoozed_until_ms and view.status is not AlertStatus.RESOLVED:
+        who = f" by {view.snoozed_by}" if view.snoozed_by else ""
+        note = f"Snoozed{who} until {fmt_time(view.snoozed_until_ms)}"
+    return render_root(
+        view.shown(), brand_name, acknowledged_by=view.acknowledged_by or None, state_note=note
+    )
+
+
+def reply_message(reply: Reply, brand_name: str) -> tuple[str, list[Block]]:
+    """A thread reply; says who acted, and how many updates it stands for."""
+    text, blocks = render_reply(reply.event, brand_name)
+    extra: list[str] = []
+    word = _ACTION_WORDS.get(reply.event.reason)
+    if word and reply.event.actor:
+        extra.append(f"{word} by *{escape(reply.event.actor[:80])}*")
+    if reply.coalesced:
+        extra.append(
+            f"Stands for {reply.coalesced + 1} updates that waited while Slack was unreachable."
+        )
+    if extra:
+        context = {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in extra]}
+        blocks = fit_blocks([*blocks, context])
+    return text, blocks
+
+
+def register(app: faust.App, topics: Topics, tables: Tables, services: Services) -> None:
+    """Declare the `notify` agent on `app`: console without a token, Slack with one."""
+    if services.slack is None:
+        _register_console(app, topics, services)
+        return
+    delivery = SlackDelivery(tables, services, services.slack, flush=_producer_flush(app))
+    source = app.topic(
+        *topics.alerts.topics,
+        *topics.ticks.topics,
+        partitions=services.config.pipeline.partitions,
+        key_serializer="raw",
+        value_serializer="json",
+    )
+
+    async def notify(stream: faust.StreamT[dict[str, Any]]) -> None:
+        async for event in stream.events():
+            msg = event.message
+            try:
+                await delivery.on_record(event.value, msg.partition)
+            except Exception:  # policy: log with its position and go on (it stays in `alerts`)
+                log.exception("notify failed on %s offset %s", msg.tp, msg.offset)
+
+    app.agent(source, name="notify")(notify)
+
+
+def _register_console(app: faust.App, topics: Topics, services: Services) -> None:
     catalog = services.config.catalog
 
     async def notify(stream: faust.StreamT[dict[str, Any]]) -> None:
@@ -53,3 +159,176 @@ def register(app: faust.App, topics: Topics, services: Services) -> None:
             services.console(console_line(event, found.name if found else event.brand))
 
     app.agent(topics.alerts, name="notify")(notify)
+
+
+def _producer_flush(app: faust.App) -> Callable[[], Awaitable[None]]:
+    async def flush() -> None:
+        producer = app.producer
+        if producer.started:  # not in Faust's test_context, where nothing is sent
+            await producer.flush()
+
+    return flush
+
+
+class SlackDelivery:
+    """The outbox's I/O: table reads and writes, Slack calls, logs and metrics.
+
+    Call `on_record` from the agent's stream loop only (it writes tables).
+    """
+
+    def __init__(
+        self,
+        tables: Tables,
+        services: Services,
+        slack: SlackNotifier,
+        *,
+        flush: Callable[[], Awaitable[None]],
+        params: OutboxParams = outbox.DEFAULT_PARAMS,
+        max_calls: int = MAX_CALLS_PER_PASS,
+    ) -> None:
+        self.threads = tables.slack_threads
+        self.entries = tables.outbox
+        self.services = services
+        self.slack = slack
+        self.flush = flush
+        self.params = params
+        self.max_calls = max_calls
+        self._broken: set[str] = set()
+
+    async def on_record(self, value: dict[str, Any], partition: int) -> None:
+        """An alert event is recorded; then what is due on `partition` is sent."""
+        if value.get("kind") != "tick":
+            self.services.progress.alerts.append(value)
+            self.record(alert_from_dict(value), partition)
+        await self.drain(partition)
+
+    def load(self, incident_id: str) -> Delivery:
+        """The incident's thread and pending entry, from the tables."""
+        thread = self.threads.get(incident_id)
+        pending = self.entries.get(incident_id)
+        return Delivery(
+            thread=None if thread is None else outbox.thread_from_dict(thread),
+            pending=None if pending is None else outbox.pending_from_dict(pending),
+        )
+
+    def store(self, incident_id: str, before: Delivery, after: Delivery) -> None:
+        """Write back what changed (whole snapshots; a tombstone for an empty entry)."""
+        if after.thread is not before.thread and after.thread is not None:
+            self.threads[incident_id] = outbox.thread_to_dict(after.thread)
+        if after.pending is not before.pending:
+            if after.pending is None:
+                self.entries.pop(incident_id, None)
+            else:
+                self.entries[incident_id] = outbox.pending_to_dict(after.pending)
+
+    def record(self, event: AlertEvent, partition: int) -> None:
+        """Put `event` in the outbox (before any Slack call), unless it is known."""
+        config = self.services.config
+        before = self.load(event.incident_id)
+        after, changed = outbox.record(
+            before,
+            event,
+            channel=config.channel_for(event.brand),
+            partition=partition,
+            snooze_ms=config.params_for(event.brand).policy.snooze_ms,
+        )
+        if not changed:
+            log.info("slack: alert %s already handled", event.alert_id)
+            return
+        self.store(event.incident_id, before, after)
+
+    def _due(self, partition: int, now_ms: int) -> list[str]:
+        found = []
+        for key, raw in list(self.entries.items()):
+            if not isinstance(raw, dict) or raw.get("partition") != partition:
+                continue
+            if int(raw.get("next_attempt_ms", 0)) <= now_ms and key not in self._broken:
+                found.append(str(key))
+        return sorted(found)
+
+    async def drain(self, partition: int) -> None:
+        """Send what is due on `partition`: one call per incident per round."""
+        budget = self.max_calls
+        while budget > 0:
+            progressed = False
+            for incident_id in self._due(partition, self.services.clock()):
+                if budget <= 0:
+                    break
+                try:
+                    made = await self.step(incident_id)
+                except Exception:  # a value we cannot read: say so once, keep the others going
+                    self._broken.add(incident_id)
+                    log.exception("slack: outbox entry of incident %s is unusable", incident_id)
+                    continue
+                budget -= made is not None
+                progressed = progressed or isinstance(made, Sent)
+            if not progressed:
+                break
+        self.services.metrics.slack_pending(self.pending_count())
+
+    async def step(self, incident_id: str) -> Result | None:
+        """Make the incident's next call, if one is due, and settle the answer."""
+        before = self.load(incident_id)
+        action = outbox.next_action(before, self.services.clock())
+        if action is None:
+            return None
+        result = await self.perform(before, action)
+        after, notes = outbox.settle(before, action, result, self.services.clock(), self.params)
+        self.store(incident_id, before, after)
+        if isinstance(result, Sent):
+            await self.flush()  # the thread record reaches Kafka before the next call
+            log.info("slack: %s for incident %s delivered", type(action).__name__, incident_id)
+        for note in notes:
+            if note.kind == "parked":
+                log.error(
+                    "slack: incident %s parked after a permanent error %r; fix the cause "
+                    "(token, channel, bot invitation); retried every %d min",
+                    incident_id,
+                    note.error,
+                    self.params.park_ms // 60_000,
+                )
+            else:
+                log.warning(
+                    "slack: the root of incident %s cannot be edited (%s); the thread goes on",
+                    incident_id,
+                    note.error,
+                )
+        return result
+
+    async def perform(self, delivery: Delivery, action: Action) -> Result:
+        """One Slack call; its failure becomes a `Failed` value, never an exception."""
+        pending = delivery.pending
+        brand = pending.brand if pending is not None else ""
+        incident = pending.incident_id if pending is not None else "?"
+        found = self.services.config.catalog.get(brand)
+        name = found.name if found else brand
+        posted: SlackPosted
+        try:
+            if isinstance(action, PostRoot):
+                text, blocks = root_message(action.view, name)
+                posted = await self.slack.post_root(action.channel, text, blocks)
+            elif isinstance(action, PostReply):
+                text, blocks = reply_message(action.reply, name)
+                posted = await self.slack.post_reply(
+                    action.channel, action.thread_ts, text, blocks, broadcast=action.reply.broadcast
+                )
+            else:
+                text, blocks = root_message(action.view, name)
+                posted = await self.slack.update_root(action.channel, action.ts, text, blocks)
+        except SlackDeliveryError as exc:
+            wait = None if exc.retry_after is None else round(exc.retry_after * 1000)
+            return Failed(error=exc.error, permanent=exc.permanent, retry_after_ms=wait)
+        except Exception as exc:  # a bug of ours: back off and keep the event, never drop it
+            log.exception("slack: %s for incident %s failed", type(action).__name__, incident)
+            return Failed(error=type(exc).__name__)
+        return Sent(channel=posted.channel, ts=posted.ts)
+
+    def pending_count(self) -> int:
+        """Alert events waiting for Slack's ok in this worker's outbox."""
+        total = 0
+        for raw in list(self.entries.values()):
+            try:
+                total += outbox.pending_events(Delivery(pending=outbox.pending_from_dict(raw)))
+            except (KeyError, TypeError, ValueError):
+                continue
+        return total

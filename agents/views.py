@@ -1,13 +1,29 @@
 """HTTP endpoints on the worker's web port (`/metrics` comes from Faust's sensor).
 
 `/healthz` answers while the process runs (liveness); `/ready` once the app
-has its partitions assigned and tables recovered (readiness).
+has its partitions assigned and tables recovered (readiness). `/slack/actions`
+takes Slack's button clicks (interactivity requests).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
 import faust
 from faust import web
+
+from agents.adapters.slack_actions import handle_interaction
+
+if TYPE_CHECKING:
+    from agents.services import Services
+
+log = logging.getLogger(__name__)
+
+SLACK_ACTIONS_PATH = "/slack/actions"
+SEND_TIMEOUT_S = 2.0
+"""How long a click may wait for the producer: Slack wants an answer within 3 s."""
 
 
 def register(app: faust.App) -> None:
@@ -22,3 +38,47 @@ def register(app: faust.App) -> None:
 
     app.page("/healthz")(healthz)
     app.page("/ready")(ready)
+
+
+def register_slack(app: faust.App, actions: faust.TopicT, services: Services) -> None:
+    """Declare ``POST /slack/actions``: a signed click becomes an `incident-actions` record.
+
+    The signature (``SLACK_SIGNING_SECRET``) and its timestamp are checked
+    before anything is parsed: a forged or stale request gets 401 and changes
+    nothing. Acknowledge, snooze and resolve go to the topic keyed by brand,
+    where the `windows` agent applies them; the root's edit follows from the
+    alert event that produces. "Open review" answers ok and does nothing more:
+    there is no review service yet.
+    """
+    secret = services.env.slack_signing_secret or ""
+
+    class SlackActions(web.View):
+        async def post(self, request: web.Request, **kwargs: Any) -> web.Response:
+            body = await self.read_request_content(request)
+            headers = {str(k): str(v) for k, v in request.headers.items()}
+            status, action, text = handle_interaction(
+                headers, body, secret, services.clock() / 1000
+            )
+            if status != 200:
+                log.warning("slack actions: refused with %d: %s", status, text)
+                return self.text(text, status=status)
+            if action is None or action.action == "review":
+                return self.text("")
+            try:
+                await asyncio.wait_for(
+                    actions.send(key=action.brand.encode(), value=action.to_dict()),
+                    SEND_TIMEOUT_S,
+                )
+            except (TimeoutError, OSError) as exc:
+                log.error("slack actions: %s not sent: %s", action.action, exc)
+                return self.text("could not record the action, try again", status=503)
+            log.info(
+                "slack actions: %s on incident %s (%s) by %s",
+                action.action,
+                action.incident_id,
+                action.brand,
+                action.actor,
+            )
+            return self.text("")
+
+    app.page(SLACK_ACTIONS_PATH)(SlackActions)

@@ -271,7 +271,7 @@ def crisis_multiplier(minutes_after_onset: float) -> float:
     if u < 0:
         return 1.0
     if u < 30:
-        return 1 + (top - 1) * math.pow(u / 30.0, 1.3)
+        return 1 + (top - 1) * u / 30.0
     if u < 190:
         return top + 0.6 * math.sin(math.pi * (u - 30) / 160.0)
     if u < 340:
@@ -1575,7 +1575,7 @@ ABBREV: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 RATINGS = {
-    "pos": "★★★★★\n★★★★☆\n5/5\n4/5\n9/10\nNota: 5 estrellas",
+    "pos": "★★★★★\n★★★★☆\n5/5\n4/5\n9/10",
     "neu": "★★★☆☆\n3/5\n6/10\n★★★☆☆",
     "neg": "★☆☆☆☆\n★★☆☆☆\n1/5\n2/5\n1/10",
 }

@@ -383,7 +383,7 @@ def _active(
 
 
 def _action_event(
-    state: AlertState, status: AlertStatus, action: str, reason: str, at_ms: int
+    state: AlertState, status: AlertStatus, action: str, reason: str, at_ms: int, actor: str = ""
 ) -> AlertEvent:
     return AlertEvent(
         alert_id=_action_alert_id(state.incident_id, status, action, at_ms),
@@ -403,6 +403,7 @@ def _action_event(
         total=state.last_total,
         baseline_young=state.last_young,
         reason=reason,
+        actor=actor,
     )
 
 
@@ -434,7 +435,7 @@ def apply_action(
         snoozed = replace(state, snoozed_until_ms=until)
         if state.phase != "active" or not state.announced:
             return snoozed, ()
-        event = _action_event(snoozed, AlertStatus.UPDATED, action, "snoozed", at_ms)
+        event = _action_event(snoozed, AlertStatus.UPDATED, action, "snoozed", at_ms, actor)
         return snoozed, (event,)
     if state.phase != "active":
         return state, ()
@@ -444,7 +445,7 @@ def apply_action(
         acked = replace(state, acknowledged=True, acknowledged_by=actor)
         if not acked.announced:
             return acked, ()
-        event = _action_event(acked, AlertStatus.UPDATED, action, "acknowledged", at_ms)
+        event = _action_event(acked, AlertStatus.UPDATED, action, "acknowledged", at_ms, actor)
         return acked, (event,)
     closed = replace(
         initial_alert_state(),
@@ -464,7 +465,7 @@ def apply_action(
     )
     if not state.announced:
         return closed, ()
-    return closed, (_action_event(state, AlertStatus.RESOLVED, action, "manual", at_ms),)
+    return closed, (_action_event(state, AlertStatus.RESOLVED, action, "manual", at_ms, actor),)
 
 
 _BOOL_FIELDS = ("announced", "acknowledged", "armed", "last_young")

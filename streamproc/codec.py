@@ -105,6 +105,7 @@ def alert_to_dict(e: AlertEvent) -> dict[str, object]:
         "top_author_share": round(e.top_author_share, 4),
         "baseline_young": e.baseline_young,
         "reason": e.reason,
+        "actor": e.actor,
         "detected_at": iso_ms(e.detected_at_ms),
     }
 
@@ -135,6 +136,7 @@ def alert_from_dict(d: Mapping[str, Any]) -> AlertEvent:
         top_author_share=float(d.get("top_author_share", 0.0)),
         baseline_young=bool(d.get("baseline_young", False)),
         reason=str(d.get("reason", "")),
+        actor=str(d.get("actor", "")),
     )
 
 

@@ -93,6 +93,9 @@ class DetectorParams:
     """An anomalous bucket has at least this many negative mentions."""
     level_halflife_minutes: float = 120.0
     """Half-life of the de-seasonalised level."""
+    young_level_halflife_minutes: float = 45.0
+    """The same while the baseline is young: with no daily profile yet, the
+    level alone has to follow the daily ramps."""
     season_rate: float = 0.3
     """Weight of a new day in each slot's daily factor (EWMA per visit)."""
     season_smoothing: float = 0.5
@@ -107,10 +110,19 @@ class DetectorParams:
     """Floor of the learnt dispersion (counts are never cleaner than Poisson+)."""
     dispersion_halflife_minutes: float = 1440.0
     """Half-life of the dispersion estimate."""
+    dispersion_prior_minutes: float = 360.0
+    """Weight of `dispersion_prior` in the estimate, as history."""
     dispersion_min_expected: float = 1.0
     """Buckets expecting fewer mentions teach the dispersion nothing (too noisy)."""
     clip_sigma: float = 3.0
     """The baseline learns from counts clipped to expected +- this many SDs."""
+    learn_full_score: float = 2.0
+    """A rise up to this surprise is learnt in full; above it, less and less,
+    and nothing from `threshold` on."""
+    learn_full_ratio: float = 1.5
+    """A rise up to this ratio to expected is learnt in full, whatever its surprise."""
+    learn_zero_ratio: float = 2.5
+    """From this ratio on, only the surprise decides how much of a rise is learnt."""
     adapt_after_minutes: float = 360.0
     """After this long anomalous without a break, the baseline accepts the level."""
     warmup_minutes: float = 45.0
@@ -438,7 +450,8 @@ def step(
     if window.start_ms <= state.last_start_ms:
         return state, verdict
     factors = (d_factor, w_factor)
-    learnt = _learn(state, window, expected, factors, kind, params)
+    surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
+    learnt = _learn(state, window, expected, factors, kind, surprise, params)
     return _calibrate(learnt, raw_score, params), verdict
 
 
@@ -450,6 +463,9 @@ def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -
     ordinary.
     """
     if params.calibration_per_day <= 0.0:
+        return state
+    if state.buckets_seen * params.bucket_minutes <= params.young_minutes:
+        # A young baseline's misfit says nothing of the brand's own tails.
         return state
     if params.calibration_once_per_run and state.anomalous_run > 1:
         return state
@@ -484,6 +500,7 @@ def _learn(
     expected: float,
     factors: tuple[float, float],
     kind: VerdictKind,
+    surprise: float,
     params: DetectorParams,
 ) -> DetectorState:
     observed = float(window.negative)
@@ -499,11 +516,26 @@ def _learn(
     else:
         low = expected - params.clip_sigma * sd
         learnt = min(max(observed, low), expected + params.clip_sigma * sd)
+        if learnt > expected:
+            # The more surprising a rise, the less of it is learnt: the
+            # first, sub-threshold buckets of a surge must not lift the
+            # baseline that the next buckets are judged against.
+            # A rise that is small in ratio (a daily ramp the level has not
+            # caught up with yet) is learnt whatever its surprise.
+            span = max(params.threshold - params.learn_full_score, 1e-6)
+            by_score = (params.threshold - surprise) / span
+            ratio = observed / max(expected, 1.0)
+            span_r = max(params.learn_zero_ratio - params.learn_full_ratio, 1e-6)
+            by_ratio = (params.learn_zero_ratio - ratio) / span_r
+            weight = min(max(by_score, by_ratio, 0.0), 1.0)
+            learnt = expected + weight * (learnt - expected)
     learnt = max(learnt, 0.0)
     n = state.buckets_seen
 
     # Level: EWMA of the de-seasonalised count (a running mean at first).
-    a_level = max(ewma_rate(params.buckets(params.level_halflife_minutes)), 1 / (n + 1))
+    young = n * params.bucket_minutes < params.young_minutes
+    halflife = params.young_level_halflife_minutes if young else params.level_halflife_minutes
+    a_level = max(ewma_rate(params.buckets(halflife)), 1 / (n + 1))
     seasonal = max(d_factor * w_factor, 1e-3)
     level = max(state.level + a_level * (learnt / seasonal - state.level), 0.0)
 
@@ -537,7 +569,9 @@ def _learn(
     if expected >= params.dispersion_min_expected and (kind != "anomalous" or adapt):
         moment = ((learnt - expected) ** 2 - expected) / (expected * expected)
         a_disp = ewma_rate(params.buckets(params.dispersion_halflife_minutes))
-        a_disp = max(a_disp, 1 / (n + 1))
+        # The prior counts as `dispersion_prior_minutes` of history, so the
+        # first few (noisy) buckets cannot collapse it.
+        a_disp = max(a_disp, 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)))
         disp = disp + a_disp * (moment - disp)
         disp = min(max(disp, params.min_dispersion), 4.0)
 

@@ -231,6 +231,8 @@ class AlertEvent:
     baseline_young: bool = False
     reason: str = ""
     """Why this event: "anomaly", "growth", "recovered", "acknowledged", ..."""
+    actor: str = ""
+    """Who acted, for events of a person's action (acknowledged, snoozed, manual)."""
 
     @property
     def ratio(self) -> float:

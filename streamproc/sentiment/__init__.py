@@ -7,11 +7,13 @@ returns a scorer that is safe to share between threads (read-only tables).
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from streamproc.model import SentimentScore
 from streamproc.sentiment.artefact import read_npz
 from streamproc.sentiment.lexicon import LexiconRules, LexiconScorer, arrays_to_lexicons
+from streamproc.sentiment.linear import LinearScorer
 
 
 class Scorer(Protocol):
@@ -22,11 +24,19 @@ class Scorer(Protocol):
         ...
 
 
+def load_scorer(path: Path | None = None) -> Scorer:
+    """The scorer an artefact holds (the shipped one when ``path`` is None)."""
+    arrays = read_npz(path)
+    rules = LexiconRules(arrays_to_lexicons(arrays))
+    if "weights" in arrays:
+        return LinearScorer.from_arrays(arrays, rules)
+    return LexiconScorer(rules)
+
+
 @lru_cache(maxsize=1)
 def default_scorer() -> Scorer:
     """The shipped scorer, loaded once per process."""
-    arrays = read_npz()
-    return LexiconScorer(LexiconRules(arrays_to_lexicons(arrays)))
+    return load_scorer()
 
 
-__all__ = ["Scorer", "SentimentScore", "default_scorer"]
+__all__ = ["Scorer", "SentimentScore", "default_scorer", "load_scorer"]

@@ -32,7 +32,9 @@ def write_npz(path: Path, arrays: Arrays) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(arrays):
-            arr = np.ascontiguousarray(arrays[name])
+            arr = np.asarray(arrays[name])
+            if not arr.flags.c_contiguous:
+                arr = np.ascontiguousarray(arr)
             if arr.dtype.hasobject:
                 msg = f"{path}: array {name!r} holds Python objects; not allowed"
                 raise ValueError(msg)

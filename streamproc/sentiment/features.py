@@ -11,14 +11,18 @@ rarely contain. The n-gram part is L2-normalised; the lexicon part is not.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from streamproc.sentiment.lexicon import LexiconRules
 from streamproc.sentiment.text import CLAUSE_BREAK, Tokens
 from streamproc.sentiment.words import NEGATORS, SHARED_NEGATORS
 
 NEGATED_PREFIX = "~"
-CHAR_MIN = 1
-CHAR_MAX = 4
+LANG_PREFIX = "lang:"
+"""A per-language intercept (the Catalan reviews lean positive, the tweets do not)."""
+CHAR_SIZES: tuple[int, ...] = (4,)
+CHAR_MIN_WORD = 3
+"""Shorter words are covered by their word feature alone."""
 NEGATION_SCOPE = 3
 LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom")
 """Real-valued features (also conjoined with the language as ``xx|lex:...``)."""
@@ -26,56 +30,61 @@ LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom
 _NEGATORS = {lang: words | SHARED_NEGATORS for lang, words in NEGATORS.items()}
 
 
-def ngram_counts(tokens: Tokens, lang: str) -> dict[str, float]:
-    """Raw counts of the word, bigram and character features of ``tokens``."""
+def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
+    """Raw counts of the word, bigram and character features of ``tokens``.
+
+    Words are prefixed ``w:``, bigrams ``b:``; character n-grams carry no prefix
+    (they are padded with spaces, which no word feature contains).
+    """
     negators = _NEGATORS.get(lang, SHARED_NEGATORS)
-    counts: dict[str, float] = {}
-    marked: list[str] = []
+    keys: list[str] = []
     scope = 0
+    prev = ""
     for w in tokens.words:
         if w == CLAUSE_BREAK:
             scope = 0
-            marked.append(w)
+            prev = ""
             continue
         if w in negators or w.endswith("n't"):
             scope = NEGATION_SCOPE
-            marked.append(w)
+            m = w
         elif scope:
             scope -= 1
-            marked.append(NEGATED_PREFIX + w)
+            m = NEGATED_PREFIX + w
         else:
-            marked.append(w)
-    prev = CLAUSE_BREAK
-    for m in marked:
-        if m != CLAUSE_BREAK:
-            key = "w:" + m
-            counts[key] = counts.get(key, 0.0) + 1.0
-            if prev != CLAUSE_BREAK:
-                key = "b:" + prev + " " + m
-                counts[key] = counts.get(key, 0.0) + 1.0
+            m = w
+        keys.append("w:" + m)
+        if prev:
+            keys.append("b:" + prev + " " + m)
         prev = m
-    for w in tokens.words:
-        if w[0] == "<" or w == CLAUSE_BREAK:
-            continue
-        padded = " " + w + " "
-        size = len(padded)
-        for n in range(CHAR_MIN, CHAR_MAX + 1):
-            for i in range(size - n + 1):
-                key = "c:" + padded[i : i + n]
-                counts[key] = counts.get(key, 0.0) + 1.0
-    return counts
+    padded = [" " + w + " " for w in tokens.words if len(w) >= CHAR_MIN_WORD and w[0] != "<"]
+    for n in CHAR_SIZES:
+        keys += [p[i : i + n] for p in padded for i in range(len(p) - n + 1)]
+    return Counter(keys)
+
+
+def lexicon_features(
+    tokens: Tokens, lang: str, rules: LexiconRules
+) -> list[tuple[str, float]]:
+    """The non-zero lexicon features, in `LEXICON_FEATURES` order."""
+    val = rules.valence(tokens, lang)
+    values = (
+        val.score,
+        math.log1p(val.positive),
+        math.log1p(val.negative),
+        float(min(val.domain, 3)),
+    )
+    return [(n, v) for n, v in zip(LEXICON_FEATURES, values, strict=True) if v]
 
 
 def features(tokens: Tokens, lang: str, rules: LexiconRules) -> dict[str, float]:
     """The model's input: log-scaled, L2-normalised n-grams plus lexicon values."""
     counts = ngram_counts(tokens, lang)
-    scaled = {k: 1.0 + math.log(v) for k, v in counts.items()}
+    scaled = {k: 1.0 + math.log(v) if v > 1 else 1.0 for k, v in counts.items()}
     norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
     out = {k: v / norm for k, v in scaled.items()}
-    val = rules.valence(tokens, lang)
-    lex = (val.score, math.log1p(val.positive), math.log1p(val.negative), min(val.domain, 3))
-    for name, value in zip(LEXICON_FEATURES, lex, strict=True):
-        if value:
-            out[name] = float(value)
-            out[lang + "|" + name] = float(value)
+    out[LANG_PREFIX + lang] = 1.0
+    for name, value in lexicon_features(tokens, lang, rules):
+        out[name] = value
+        out[lang + "|" + name] = value
     return out

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streamproc.model import Label, SentimentScore
-from streamproc.sentiment.features import features
+from streamproc.sentiment.features import LANG_PREFIX, lexicon_features, ngram_counts
 from streamproc.sentiment.lexicon import LexiconRules
 from streamproc.sentiment.text import Tokens, tokenize
 
@@ -55,11 +55,11 @@ class LinearScorer:
         if weights.shape != (len(vocab), len(LABELS)):
             msg = f"weights {weights.shape} do not match {len(vocab)} features"
             raise ValueError(msg)
-        rows = weights.astype(np.float64).tolist()
+        rows = np.asarray(weights, dtype=np.float64).tolist()
         self._weights: dict[str, tuple[float, float, float]] = {
             name: (r[0], r[1], r[2]) for name, r in zip(vocab, rows, strict=True)
         }
-        b = bias.astype(np.float64).tolist()
+        b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
         self._threshold = threshold
@@ -74,19 +74,45 @@ class LinearScorer:
             weights=np.asarray(arrays["weights"], dtype=np.float64),
             bias=np.asarray(arrays["bias"], dtype=np.float64),
             rules=rules,
-            threshold=float(np.asarray(arrays["threshold"])),
+            threshold=float(np.asarray(arrays["threshold"]).reshape(-1)[0]),
         )
 
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
-        """P(negative), P(neutral), P(positive)."""
-        z0, z1, z2 = self._bias
-        weights = self._weights
-        for name, value in features(tokens, lang, self._rules).items():
-            w = weights.get(name)
+        """P(negative), P(neutral), P(positive).
+
+        Computes exactly what `features` gives, without building its dict (a
+        plain loop over 3-wide tuples beats numpy's per-call cost here).
+        """
+        get = self._weights.get
+        log = math.log
+        a0 = a1 = a2 = 0.0
+        squares = 0.0
+        for key, count in ngram_counts(tokens, lang).items():
+            v = 1.0 + log(count) if count > 1 else 1.0
+            squares += v * v
+            w = get(key)
             if w is not None:
-                z0 += w[0] * value
-                z1 += w[1] * value
-                z2 += w[2] * value
+                a0 += w[0] * v
+                a1 += w[1] * v
+                a2 += w[2] * v
+        z0, z1, z2 = self._bias
+        if squares:
+            inv = 1.0 / math.sqrt(squares)
+            z0 += a0 * inv
+            z1 += a1 * inv
+            z2 += a2 * inv
+        w = get(LANG_PREFIX + lang)
+        if w is not None:
+            z0 += w[0]
+            z1 += w[1]
+            z2 += w[2]
+        for name, value in lexicon_features(tokens, lang, self._rules):
+            for key in (name, lang + "|" + name):
+                w = get(key)
+                if w is not None:
+                    z0 += w[0] * value
+                    z1 += w[1] * value
+                    z2 += w[2] * value
         top = max(z0, z1, z2)
         e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
         total = e0 + e1 + e2

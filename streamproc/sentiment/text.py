@@ -35,6 +35,7 @@ _EMO_NEG = re.compile(
     r"(?:(?<=\s)|^)(?:[:;=8][-'^o]?[(\[{/\\|]+|:'\(+|[)\]]+[-'^o]?[:;=]|</3|D[-']?:|-_-+|T_T)"
     r"(?=\s|$|[!?.,])"
 )
+_EMO_HINT = re.compile(r"[:;=8][-'^o]?[()\[\]{}dDpP3*/\\|]|[)(\]\[][-'^o]?[:;=]|<3|</3|\^_*\^|xD|XD|D[-']?:|-_-|T_T")
 _ELONG = re.compile(r"([^\W\d_])\1{2,}")
 _TOKEN = re.compile(
     r"<[a-z+\-]+>"  # placeholders put in above
@@ -45,6 +46,7 @@ _TOKEN = re.compile(
     r"|[.,;:()\"«»“”…]+"
     r"|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u3030\u303D]"
 )
+_BREAKS = frozenset('.,;:()"«»“”…')
 _DROP = re.compile(r"[\uFE0F\u200D\U0001F3FB-\U0001F3FF]")
 
 
@@ -66,13 +68,18 @@ def split_hashtag(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Replaces links, handles, hashtags and emoticons; keeps case."""
-    text = unicodedata.normalize("NFC", text)
-    text = _DROP.sub("", text)
-    text = _URL.sub(f" {URL_MARK} ", text)
-    text = _USER.sub(f" {USER_MARK} ", text)
-    text = _HASHTAG.sub(split_hashtag, text)
-    text = _EMO_NEG.sub(f" {EMO_NEG} ", text)
-    return _EMO_POS.sub(f" {EMO_POS} ", text)
+    if not text.isascii():
+        text = _DROP.sub("", unicodedata.normalize("NFC", text))
+    if "http" in text or "www." in text or "HTTP" in text:
+        text = _URL.sub(f" {URL_MARK} ", text)
+    if "@" in text:
+        text = _USER.sub(f" {USER_MARK} ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(split_hashtag, text)
+    if _EMO_HINT.search(text):
+        text = _EMO_NEG.sub(f" {EMO_NEG} ", text)
+        text = _EMO_POS.sub(f" {EMO_POS} ", text)
+    return text
 
 
 def tokenize(text: str) -> Tokens:
@@ -80,14 +87,17 @@ def tokenize(text: str) -> Tokens:
     norm = normalise(text)
     words: list[str] = []
     caps: set[int] = set()
+    elongated = _ELONG.search(norm) is not None
     for raw in _TOKEN.findall(norm):
-        if raw[0] in '.,;:()"«»“”…':
+        if raw[0] in _BREAKS:
             words.append(CLAUSE_BREAK)
             continue
         if len(raw) >= 3 and raw.isupper() and raw.isalpha():
             caps.add(len(words))
-        low = raw.lower().replace("’", "'")
-        squashed = _ELONG.sub(r"\1\1", low)
+        low = raw.lower()
+        if "’" in low:
+            low = low.replace("’", "'")
+        squashed = _ELONG.sub(r"\1\1", low) if elongated else low
         if squashed != low:
             words.append(squashed)
             words.append(ELONGATED_MARK)

@@ -122,9 +122,7 @@ class Matcher:
         self.brands: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, set[str]]] = []
         for brand in config["brand"]:
             words = [fold(k) for k in [*brand["keywords"], brand["name"]]]
-            keywords = re.compile(
-                r"(?<![\w@])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)"
-            )
+            keywords = re.compile(r"(?<![\w@])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
             exclude = None
             if brand.get("exclude"):
                 phrases = "|".join(re.escape(fold(p)) for p in brand["exclude"])
@@ -191,9 +189,7 @@ def test_the_crisis_as_written_rises_to_about_nine_times_normal() -> None:
     sample = gen.build()
     rows = gen.crisis_profile(sample, ONSET_S - 4 * 3600, ONSET_S + 8 * 3600)
     by_start = {row.start_s - ONSET_S: row for row in rows}
-    crisis = Counter(
-        line.draft.kind for line in sample.lines if line.draft.t_ms < ONSET_S * 1000
-    )
+    crisis = Counter(line.draft.kind for line in sample.lines if line.draft.t_ms < ONSET_S * 1000)
     assert crisis["crisis"] == 0
     plateau = [by_start[s] for s in range(1800, 3 * 3600, BUCKET_S)]
     ratio = sum(r.negative for r in plateau) / sum(r.expected for r in plateau)

@@ -1,0 +1,264 @@
+"""`streamproc bench crisis`: synthetic brand streams with surges of several shapes.
+
+A generator of our own (fixed seed) makes 20 brands with 2 to 50 negative
+mentions per 15-minute bucket at their daily peak, a daily rhythm (quiet
+nights, brand-specific peak hour), a weekly one (weekends lower or higher)
+and overdispersed (negative-binomial) noise. Each brand starts from nothing
+(cold start, as in the demo), and the shipped default preset judges it with
+the very `detector.step` and `alerting.transition` the agents call.
+
+* **Quiet**: 7 days per brand, no surge: every incident is a false one.
+* **Surges**: per brand and shape, 1 to 3 days of history, then a surge:
+  ``sudden`` (x5-10 at once), ``slow_burn`` (ramping to x6 over 2 hours),
+  ``small_brand`` (the brand scaled down to about 2 negatives a bucket,
+  then x5-8), ``weekend`` (x5 on a Saturday or Sunday), ``night`` (x6 at
+  night, from the trough) and ``share_only`` (all mentions unchanged, the
+  negative share x3). Detection delay is counted in buckets from the onset
+  bucket (0 = the onset bucket itself opened the incident); a surge without
+  an incident before it ends is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from streamproc import alerting, detector
+from streamproc.alerting import AlertPolicy
+from streamproc.detector import DetectorParams
+from streamproc.model import AlertStatus, WindowStats
+from streamproc.presets import default_preset, load_presets, resolve_params
+
+BUCKET_MS = 900_000
+BUCKETS_PER_DAY = 96
+BRANDS = 20
+QUIET_DAYS = 7
+SURGE_BUCKETS = 8
+"""How long a surge lasts (2 hours); later alerts count as missed."""
+SEED = 20_240_501
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "detector.toml"
+START_MS = 1_709_251_200_000
+"""2024-03-01 00:00 UTC, a Friday: the streams start at midnight."""
+TARGETS = {"median_delay_buckets": 2, "false_incidents_quiet": 0}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Brand:
+    """A synthetic brand's traffic model."""
+
+    name: str
+    peak_negative: float
+    """Negative mentions per bucket at the daily peak."""
+    share: float
+    """Ordinary negative share of all mentions."""
+    peak_hour: float
+    night_floor: float
+    """Rhythm at the trough relative to the peak."""
+    weekend: float
+    """Weekend traffic relative to weekdays."""
+    dispersion: float
+    """Negative-binomial dispersion of the counts."""
+
+
+def make_brands(rng: np.random.Generator) -> list[Brand]:
+    """Twenty brands spread log-uniformly over 2 to 50 negatives a bucket."""
+    return [
+        Brand(
+            name=f"brand-{i:02d}",
+            peak_negative=float(math.exp(rng.uniform(math.log(2), math.log(50)))),
+            share=float(rng.uniform(0.08, 0.3)),
+            peak_hour=float(rng.uniform(11, 21)),
+            night_floor=float(rng.uniform(0.15, 0.45)),
+            weekend=float(rng.choice([0.6, 0.8, 1.2])),
+            dispersion=float(rng.uniform(0.01, 0.08)),
+        )
+        for i in range(BRANDS)
+    ]
+
+
+def rhythm(brand: Brand, bucket: int) -> float:
+    """Mean multiplier of a bucket: daily cosine bump and weekend factor."""
+    hour = (bucket % BUCKETS_PER_DAY) / 4
+    phase = math.cos((hour - brand.peak_hour) / 24 * 2 * math.pi)
+    daily = brand.night_floor + (1 - brand.night_floor) * ((1 + phase) / 2) ** 2
+    weekday = (bucket // BUCKETS_PER_DAY + 4) % 7  # day 0 is a Friday: 5, 6 = weekend
+    return daily * (brand.weekend if weekday in (5, 6) else 1.0)
+
+
+Surge = Callable[[int], tuple[float, float]]
+"""Bucket offset from onset -> (negative multiplier, total-volume multiplier of others)."""
+
+
+def _nb(rng: np.random.Generator, mean: float, dispersion: float) -> int:
+    if mean <= 0:
+        return 0
+    r = 1 / dispersion
+    return int(rng.negative_binomial(r, r / (r + mean)))
+
+
+def stream(
+    brand: Brand,
+    buckets: int,
+    rng: np.random.Generator,
+    onset: int | None = None,
+    surge: Surge | None = None,
+) -> Iterator[WindowStats]:
+    """The brand's closed buckets, with an optional surge from `onset`."""
+    for i in range(buckets):
+        mean_neg = brand.peak_negative * rhythm(brand, i)
+        mean_other = mean_neg * (1 - brand.share) / brand.share
+        if onset is not None and surge is not None and onset <= i < onset + SURGE_BUCKETS:
+            neg_x, other_x = surge(i - onset)
+            mean_neg *= neg_x
+            mean_other *= other_x
+        negative = _nb(rng, mean_neg, brand.dispersion)
+        other = _nb(rng, mean_other, brand.dispersion)
+        start = START_MS + i * BUCKET_MS
+        yield WindowStats(
+            brand=brand.name,
+            start_ms=start,
+            end_ms=start + BUCKET_MS,
+            total=negative + other,
+            negative=negative,
+        )
+
+
+def incidents(
+    windows: Iterator[WindowStats], params: DetectorParams, policy: AlertPolicy
+) -> list[int]:
+    """Bucket indexes where an incident fired."""
+    det = detector.initial_state(params)
+    alert = alerting.initial_alert_state()
+    fired = []
+    for i, window in enumerate(windows):
+        det, verdict = detector.step(det, window, params)
+        alert, events = alerting.transition(alert, verdict, policy)
+        if any(e.status is AlertStatus.FIRING for e in events):
+            fired.append(i)
+    return fired
+
+
+def _shapes(rng: np.random.Generator) -> dict[str, Surge]:
+    """Surge shapes: the multipliers per bucket from the onset."""
+    x = float(rng.uniform(5, 10))
+    return {
+        "sudden": lambda _k: (x, 1.0),
+        "slow_burn": lambda k: (1 + 5 * min(k + 1, 8) / 8, 1.0),
+        "small_brand": lambda _k: (6.5, 1.0),
+        "weekend": lambda _k: (5.0, 1.0),
+        "night": lambda _k: (6.0, 1.0),
+        "share_only": lambda _k: (3.0, 1 - 2 * 0.2 / 0.8),
+    }
+
+
+def _onset(kind: str, rng: np.random.Generator) -> int:
+    """An onset bucket after 1 to 3 days of history, at the requested time."""
+    if kind == "weekend":
+        day = int(rng.choice([1, 2]))  # Saturday or Sunday (day 0 is a Friday)
+        hour = float(rng.uniform(10, 20))
+    elif kind == "night":
+        day = int(rng.integers(1, 4))
+        hour = float(rng.uniform(1, 5))
+    else:
+        day = int(rng.integers(1, 4))
+        hour = float(rng.uniform(8, 22))
+    return day * BUCKETS_PER_DAY + round(hour * 4)
+
+
+def run(results_dir: Path) -> dict[str, object]:
+    """Run the bench; writes ``results_dir/crisis.json`` and returns its content."""
+    presets = load_presets(CONFIG)
+    preset = default_preset(CONFIG)
+    params, policy = resolve_params(presets, preset, {}, bucket_ms=BUCKET_MS)
+    result: dict[str, object] = {"bench": "crisis", "preset": preset}
+    result.update(evaluate(params, policy, SEED))
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "crisis.json").write_text(
+        json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return result
+
+
+def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
+    """The bench's figures for given parameters and generator seed."""
+    rng = np.random.default_rng(seed)
+    brands = make_brands(rng)
+
+    false_quiet: dict[str, int] = {}
+    for brand in brands:
+        fired = incidents(stream(brand, QUIET_DAYS * BUCKETS_PER_DAY, rng), params, policy)
+        if fired:
+            false_quiet[brand.name] = len(fired)
+
+    per_shape: dict[str, list[int | None]] = {}
+    false_before = 0
+    for brand in brands:
+        for kind, surge in _shapes(rng).items():
+            model = brand
+            if kind == "small_brand":
+                model = Brand(
+                    name=brand.name,
+                    peak_negative=2.0,
+                    share=brand.share,
+                    peak_hour=brand.peak_hour,
+                    night_floor=brand.night_floor,
+                    weekend=brand.weekend,
+                    dispersion=brand.dispersion,
+                )
+            if kind == "share_only":
+                model = Brand(
+                    name=brand.name,
+                    peak_negative=brand.peak_negative,
+                    share=0.2,
+                    peak_hour=brand.peak_hour,
+                    night_floor=brand.night_floor,
+                    weekend=brand.weekend,
+                    dispersion=brand.dispersion,
+                )
+            onset = _onset(kind, rng)
+            windows = stream(model, onset + SURGE_BUCKETS + 8, rng, onset, surge)
+            fired = incidents(windows, params, policy)
+            false_before += sum(1 for i in fired if i < onset)
+            hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
+            per_shape.setdefault(kind, []).append(hits[0] if hits else None)
+
+    delays = [d for ds in per_shape.values() for d in ds if d is not None]
+    shapes = {
+        kind: {
+            "surges": len(ds),
+            "missed": sum(1 for d in ds if d is None),
+            "median_delay_buckets": (
+                statistics.median([d for d in ds if d is not None])
+                if any(d is not None for d in ds)
+                else None
+            ),
+            "max_delay_buckets": max((d for d in ds if d is not None), default=None),
+        }
+        for kind, ds in per_shape.items()
+    }
+    brand_weeks = BRANDS * QUIET_DAYS / 7
+    return {
+        "bucket_minutes": BUCKET_MS // 60_000,
+        "seed": seed,
+        "brands": BRANDS,
+        "quiet_days": QUIET_DAYS,
+        "false_incidents_quiet": sum(false_quiet.values()),
+        "false_incidents_per_brand_week": sum(false_quiet.values()) / brand_weeks,
+        "false_incidents_by_brand": false_quiet,
+        "false_incidents_before_onset": false_before,
+        "surges": sum(len(ds) for ds in per_shape.values()),
+        "missed_surges": sum(1 for ds in per_shape.values() for d in ds if d is None),
+        "median_delay_buckets": statistics.median(delays) if delays else None,
+        "shapes": shapes,
+        "targets": TARGETS,
+        "notes": (
+            "delay = buckets from the onset bucket to the bucket that opened the "
+            "incident (0 = at once); every brand starts cold (no history)"
+        ),
+    }

@@ -1,0 +1,568 @@
+"""The durable Slack outbox of one incident: what was delivered, what waits, what to send next.
+
+Pure bookkeeping for the `notify` agent, with no I/O and no clock: the agent
+records each alert event here *before* it calls Slack, asks for the next call,
+makes it, and settles the answer. Two values per incident, both keyed by
+``incident_id`` in changelog-backed tables:
+
+* `Thread` (table ``slack-threads``): where the root lives (Slack's channel id
+  and ``ts``), which alert ids Slack has confirmed, and what the root shows.
+  Once it exists no second root is ever asked for.
+* `Pending` (table ``outbox``): what Slack has not confirmed yet: the root
+  (until it is posted), the thread replies in order, whether the root needs an
+  edit, and the retry bookkeeping. It is gone when nothing is left.
+
+Rules that make "nothing lost, nothing doubled" hold:
+
+* An event whose ``alert_id`` is delivered or already waiting is ignored
+  (re-delivery after a crash, or a replayed `alerts` topic).
+* The first event of an incident becomes its root; every later one is a reply,
+  in arrival order. The root is always posted before any reply, and edited
+  (``chat.update``) only after the waiting replies went out.
+* While replies wait (Slack down, backing off), consecutive `updated` events
+  that carry numbers (``changed``, ``reminder``) collapse into the latest; the
+  reply then stands for all their alert ids. `firing`, `escalated`, `resolved`
+  and people's actions (acknowledged, snoozed) are kept one by one.
+* A failed call leaves everything in place and sets the next attempt: Slack's
+  ``Retry-After`` when given, else exponential back-off between
+  `OutboxParams.min_backoff_ms` and `OutboxParams.max_backoff_ms`. A permanent
+  error (a wrong channel, a revoked token) *parks* the entry: it is tried again
+  only after `OutboxParams.park_ms`, and `settle` says so once. A permanent
+  error of a root *edit* drops that edit only (the root cannot be edited; the
+  thread goes on).
+
+>>> from streamproc.model import AlertEvent, AlertStatus, Severity
+>>> e = AlertEvent(alert_id="a1", incident_id="i", brand="b", status=AlertStatus.FIRING,
+...     severity=Severity.WARNING, window_start_ms=0, window_end_ms=900_000, observed=9.0,
+...     expected=2.0, score=8.0, growth=1.0, share=0.5, onset_ms=0, detected_at_ms=900_000)
+>>> d, changed = record(Delivery(), e, channel="#alerts", partition=0)
+>>> action = next_action(d, now_ms=0)
+>>> type(action).__name__, pending_events(d)
+('PostRoot', 1)
+>>> d, notes = settle(d, action, Sent(channel="C1", ts="1.000100"), now_ms=0)
+>>> d.thread.ts, d.pending, notes
+('1.000100', None, ())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from streamproc.codec import alert_from_dict, alert_to_dict
+from streamproc.model import AlertEvent, AlertStatus, Severity
+
+THREAD_VERSION = 1
+"""Schema version of a `Thread` table value (its ``v``)."""
+PENDING_VERSION = 1
+"""Schema version of a `Pending` table value (its ``v``)."""
+
+ACTION_REASONS = frozenset({"acknowledged", "snoozed", "manual"})
+"""Reasons of events made by a person's click: they carry no fresh numbers."""
+
+_STATUS_RANK = {
+    AlertStatus.FIRING: 0,
+    AlertStatus.UPDATED: 1,
+    AlertStatus.ESCALATED: 2,
+    AlertStatus.RESOLVED: 3,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxParams:
+    """Retry timing and bounds of the outbox (wall-clock ms)."""
+
+    min_backoff_ms: int = 5_000
+    """First wait after a failure without ``Retry-After``; doubles per failure."""
+    max_backoff_ms: int = 300_000
+    """Longest wait between two attempts of a transient failure."""
+    park_ms: int = 3_600_000
+    """A parked entry (permanent error) is tried again this much later."""
+    min_retry_after_ms: int = 1_000
+    """Floor of a ``Retry-After`` wait (Slack sends whole seconds)."""
+    max_delivered: int = 500
+    """Delivered alert ids kept per incident (older ones are forgotten)."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_backoff_ms <= self.max_backoff_ms:
+            msg = (
+                f"need 0 < min_backoff_ms <= max_backoff_ms, got "
+                f"{self.min_backoff_ms} and {self.max_backoff_ms}"
+            )
+            raise ValueError(msg)
+        if self.park_ms <= 0 or self.min_retry_after_ms < 0 or self.max_delivered < 1:
+            msg = "park_ms and max_delivered must be positive, min_retry_after_ms not negative"
+            raise ValueError(msg)
+
+
+DEFAULT_PARAMS = OutboxParams()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RootView:
+    """What an incident's root message should show: its numbers and its state.
+
+    `event` is the latest event with the incident's numbers (a person's action
+    carries none, so it changes the state fields only).
+    """
+
+    event: AlertEvent
+    status: AlertStatus
+    """The furthest status reached: firing < updated < escalated < resolved."""
+    severity: Severity
+    """The highest severity reached."""
+    acknowledged_by: str = ""
+    snoozed_by: str = ""
+    snoozed_until_ms: int = 0
+    """Wall-clock end of the last snooze (0: never snoozed)."""
+
+    def shown(self) -> AlertEvent:
+        """The event to draw the root from: the numbers with the current state."""
+        return replace(self.event, status=self.status, severity=self.severity)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """A thread reply waiting for Slack's ok."""
+
+    event: AlertEvent
+    """The event drawn (the latest of those the reply stands for)."""
+    alert_ids: tuple[str, ...]
+    """Every alert event the reply stands for, oldest first (several if coalesced)."""
+
+    @property
+    def broadcast(self) -> bool:
+        """Escalations and resolutions are also shown in the channel."""
+        return self.event.status in (AlertStatus.ESCALATED, AlertStatus.RESOLVED)
+
+    @property
+    def coalesced(self) -> int:
+        """How many earlier updates this reply replaces."""
+        return len(self.alert_ids) - 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thread:
+    """An incident's Slack thread as Slack confirmed it (table ``slack-threads``)."""
+
+    channel: str
+    """Slack's channel id (``chat.update`` takes ids only)."""
+    ts: str
+    """The root message's ts: the thread's id."""
+    root_alert_id: str
+    delivered: tuple[str, ...]
+    """Alert ids Slack answered ok for (root and replies), oldest first, bounded."""
+    root: RootView
+    """What the root shows now."""
+    partition: int
+    """The `alerts` partition the incident's brand lives on (who may touch it)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pending:
+    """What Slack has not confirmed yet for one incident (table ``outbox``)."""
+
+    incident_id: str
+    brand: str
+    channel: str
+    """Where the root goes (the brand's configured channel), until it is posted."""
+    partition: int
+    root: RootView
+    """What the root should show (posted with it, or edited to it)."""
+    root_alert_id: str = ""
+    """The event the root stands for while it is not posted ("" once posted)."""
+    root_dirty: bool = False
+    """The posted root shows an older state: one ``chat.update`` is due."""
+    replies: tuple[Reply, ...] = ()
+    attempts: int = 0
+    """Consecutive failed calls."""
+    next_attempt_ms: int = 0
+    """Wall-clock ms before which nothing is tried (0: at once)."""
+    last_error: str = ""
+    parked: bool = False
+    """The last failure was permanent: retried only after `OutboxParams.park_ms`."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One incident's outbox state: its thread (if posted) and what waits (if any)."""
+
+    thread: Thread | None = None
+    pending: Pending | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostRoot:
+    """Post the incident's root (``chat.postMessage``)."""
+
+    channel: str
+    view: RootView
+    alert_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostReply:
+    """Reply in the thread (``chat.postMessage`` with ``thread_ts``)."""
+
+    channel: str
+    thread_ts: str
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateRoot:
+    """Edit the root to show `view` (``chat.update``)."""
+
+    channel: str
+    ts: str
+    view: RootView
+
+
+Action = PostRoot | PostReply | UpdateRoot
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sent:
+    """Slack answered ok: where the message lives."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failed:
+    """Slack did not answer ok (after the client's own short retries)."""
+
+    error: str
+    permanent: bool = False
+    retry_after_ms: int | None = None
+
+
+Result = Sent | Failed
+
+NoteKind = Literal["parked", "root_edit_dropped"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """Something the agent should log once and count."""
+
+    kind: NoteKind
+    incident_id: str
+    error: str
+
+
+def _rank_max(old: AlertStatus, new: AlertStatus) -> AlertStatus:
+    return new if _STATUS_RANK[new] > _STATUS_RANK[old] else old
+
+
+def root_view(base: RootView | None, event: AlertEvent, *, snooze_ms: int = 0) -> RootView:
+    """The root's view after `event`: numbers from data events, state from all.
+
+    >>> from streamproc.model import AlertEvent, AlertStatus, Severity
+    >>> e = AlertEvent(alert_id="a", incident_id="i", brand="b", status=AlertStatus.UPDATED,
+    ...     severity=Severity.WARNING, window_start_ms=0, window_end_ms=1, observed=1.0,
+    ...     expected=1.0, score=0.0, growth=0.0, share=0.0, onset_ms=0, detected_at_ms=5,
+    ...     reason="acknowledged", actor="ana")
+    >>> root_view(None, e).acknowledged_by
+    'ana'
+    """
+    if base is None:
+        base = RootView(event=event, status=event.status, severity=event.severity)
+    data = base.event if event.reason in ACTION_REASONS else event
+    severity = event.severity if event.severity.rank > base.severity.rank else base.severity
+    view = replace(base, event=data, status=_rank_max(base.status, event.status), severity=severity)
+    if event.reason == "acknowledged":
+        view = replace(view, acknowledged_by=event.actor or "someone")
+    elif event.reason == "snoozed":
+        until = max(view.snoozed_until_ms, event.detected_at_ms + snooze_ms)
+        view = replace(view, snoozed_by=event.actor, snoozed_until_ms=until)
+    return view
+
+
+def _collapsible(event: AlertEvent) -> bool:
+    return event.status is AlertStatus.UPDATED and event.reason not in ACTION_REASONS
+
+
+def _append(replies: tuple[Reply, ...], event: AlertEvent) -> tuple[Reply, ...]:
+    if replies and _collapsible(event) and _collapsible(replies[-1].event):
+        last = replies[-1]
+        merged = Reply(event=event, alert_ids=(*last.alert_ids, event.alert_id))
+        return (*replies[:-1], merged)
+    return (*replies, Reply(event=event, alert_ids=(event.alert_id,)))
+
+
+def known_ids(delivery: Delivery) -> frozenset[str]:
+    """Alert ids delivered or waiting."""
+    ids: set[str] = set()
+    if delivery.thread is not None:
+        ids.update(delivery.thread.delivered)
+        ids.add(delivery.thread.root_alert_id)
+    pending = delivery.pending
+    if pending is not None:
+        if pending.root_alert_id:
+            ids.add(pending.root_alert_id)
+        for reply in pending.replies:
+            ids.update(reply.alert_ids)
+    return frozenset(ids)
+
+
+def record(
+    delivery: Delivery,
+    event: AlertEvent,
+    *,
+    channel: str,
+    partition: int,
+    snooze_ms: int = 0,
+) -> tuple[Delivery, bool]:
+    """Queue `event` for Slack; False (and the same value) when it is known already.
+
+    `channel` is the brand's configured channel (used until the root exists),
+    `partition` the `alerts` partition the event came from, `snooze_ms` the
+    brand's snooze period (to show until when a snooze mutes it).
+    """
+    if event.alert_id in known_ids(delivery):
+        return delivery, False
+    thread, pending = delivery.thread, delivery.pending
+    base = pending.root if pending is not None else (thread.root if thread else None)
+    view = root_view(base, event, snooze_ms=snooze_ms)
+    if pending is None and thread is None:
+        pending = Pending(
+            incident_id=event.incident_id,
+            brand=event.brand,
+            channel=channel,
+            partition=partition,
+            root=view,
+            root_alert_id=event.alert_id,
+        )
+        return replace(delivery, pending=pending), True
+    if pending is None:
+        pending = Pending(
+            incident_id=event.incident_id,
+            brand=event.brand,
+            channel=channel,
+            partition=partition,
+            root=view,
+        )
+    pending = replace(
+        pending,
+        root=view,
+        root_dirty=thread is not None,
+        replies=_append(pending.replies, event),
+    )
+    return replace(delivery, pending=pending), True
+
+
+def due(delivery: Delivery, now_ms: int) -> bool:
+    """Whether a call is waiting and its time has come."""
+    return delivery.pending is not None and delivery.pending.next_attempt_ms <= now_ms
+
+
+def next_action(delivery: Delivery, now_ms: int) -> Action | None:
+    """The one call to make now, or None (nothing waits, or not yet)."""
+    pending, thread = delivery.pending, delivery.thread
+    if pending is None or not due(delivery, now_ms):
+        return None
+    if thread is None:
+        return PostRoot(channel=pending.channel, view=pending.root, alert_id=pending.root_alert_id)
+    if pending.replies:
+        return PostReply(channel=thread.channel, thread_ts=thread.ts, reply=pending.replies[0])
+    if pending.root_dirty:
+        return UpdateRoot(channel=thread.channel, ts=thread.ts, view=pending.root)
+    return None
+
+
+def _delivered(thread: Thread, ids: tuple[str, ...], keep: int) -> Thread:
+    return replace(thread, delivered=(*thread.delivered, *ids)[-keep:])
+
+
+def _tidy(thread: Thread | None, pending: Pending) -> Delivery:
+    """Drop the pending entry once nothing is left in it."""
+    empty = thread is not None and not pending.replies and not pending.root_dirty
+    return Delivery(thread=thread, pending=None if empty else pending)
+
+
+def settle(
+    delivery: Delivery,
+    action: Action,
+    result: Result,
+    now_ms: int,
+    params: OutboxParams = DEFAULT_PARAMS,
+) -> tuple[Delivery, tuple[Note, ...]]:
+    """Apply Slack's answer to `action` (which `next_action` gave for `delivery`)."""
+    pending = delivery.pending
+    if pending is None:
+        msg = "settle: nothing was pending for this incident"
+        raise ValueError(msg)
+    if isinstance(result, Failed):
+        return _failed(delivery, pending, action, result, now_ms, params)
+    ok = replace(pending, attempts=0, next_attempt_ms=0, last_error="", parked=False)
+    thread = delivery.thread
+    if isinstance(action, PostRoot):
+        thread = Thread(
+            channel=result.channel,
+            ts=result.ts,
+            root_alert_id=action.alert_id,
+            delivered=(action.alert_id,),
+            root=action.view,
+            partition=pending.partition,
+        )
+        ok = replace(ok, root_alert_id="", root_dirty=ok.root != action.view)
+    elif thread is None:
+        msg = f"settle: {type(action).__name__} before the root was posted"
+        raise ValueError(msg)
+    elif isinstance(action, PostReply):
+        thread = _delivered(thread, action.reply.alert_ids, params.max_delivered)
+        ok = replace(ok, replies=ok.replies[1:])
+    else:
+        thread = replace(thread, root=action.view)
+        ok = replace(ok, root_dirty=ok.root != action.view)
+    return _tidy(thread, ok), ()
+
+
+def _failed(
+    delivery: Delivery,
+    pending: Pending,
+    action: Action,
+    result: Failed,
+    now_ms: int,
+    params: OutboxParams,
+) -> tuple[Delivery, tuple[Note, ...]]:
+    incident = pending.incident_id
+    if result.permanent and isinstance(action, UpdateRoot):
+        # The root cannot be edited (deleted, too old): the thread goes on.
+        dropped = replace(pending, root_dirty=False)
+        note = Note(kind="root_edit_dropped", incident_id=incident, error=result.error)
+        return _tidy(delivery.thread, dropped), (note,)
+    attempts = pending.attempts + 1
+    if result.permanent:
+        wait = params.park_ms
+    elif result.retry_after_ms is not None:
+        wait = max(result.retry_after_ms, params.min_retry_after_ms)
+    else:
+        wait = min(params.min_backoff_ms * 2 ** min(attempts - 1, 30), params.max_backoff_ms)
+    failed = replace(
+        pending,
+        attempts=attempts,
+        next_attempt_ms=now_ms + wait,
+        last_error=result.error,
+        parked=result.permanent,
+    )
+    notes: tuple[Note, ...] = ()
+    if result.permanent and not pending.parked:
+        notes = (Note(kind="parked", incident_id=incident, error=result.error),)
+    return replace(delivery, pending=failed), notes
+
+
+def pending_events(delivery: Delivery) -> int:
+    """Alert events of the incident still waiting for Slack's ok."""
+    pending = delivery.pending
+    if pending is None:
+        return 0
+    root = 1 if pending.root_alert_id else 0
+    return root + sum(len(r.alert_ids) for r in pending.replies)
+
+
+# --- table values ------------------------------------------------------------------
+
+
+def _view_to_dict(view: RootView) -> dict[str, object]:
+    return {
+        "event": alert_to_dict(view.event),
+        "status": view.status.value,
+        "severity": view.severity.value,
+        "acknowledged_by": view.acknowledged_by,
+        "snoozed_by": view.snoozed_by,
+        "snoozed_until_ms": view.snoozed_until_ms,
+    }
+
+
+def _view_from_dict(d: Mapping[str, Any]) -> RootView:
+    return RootView(
+        event=alert_from_dict(d["event"]),
+        status=AlertStatus(d["status"]),
+        severity=Severity(d["severity"]),
+        acknowledged_by=str(d.get("acknowledged_by", "")),
+        snoozed_by=str(d.get("snoozed_by", "")),
+        snoozed_until_ms=int(d.get("snoozed_until_ms", 0)),
+    )
+
+
+def _check_version(d: Mapping[str, Any], version: int, what: str) -> None:
+    if d.get("v") != version:
+        msg = f"{what}: unsupported schema version {d.get('v')!r} (expected {version})"
+        raise ValueError(msg)
+
+
+def thread_to_dict(thread: Thread) -> dict[str, object]:
+    """A `Thread` as a JSON-safe table value with its ``v``."""
+    return {
+        "v": THREAD_VERSION,
+        "channel": thread.channel,
+        "ts": thread.ts,
+        "root_alert_id": thread.root_alert_id,
+        "delivered": list(thread.delivered),
+        "root": _view_to_dict(thread.root),
+        "partition": thread.partition,
+    }
+
+
+def thread_from_dict(d: Mapping[str, Any]) -> Thread:
+    """The inverse of `thread_to_dict`; ValueError or KeyError on a bad value."""
+    _check_version(d, THREAD_VERSION, "slack thread")
+    return Thread(
+        channel=str(d["channel"]),
+        ts=str(d["ts"]),
+        root_alert_id=str(d["root_alert_id"]),
+        delivered=tuple(str(x) for x in d["delivered"]),
+        root=_view_from_dict(d["root"]),
+        partition=int(d["partition"]),
+    )
+
+
+def pending_to_dict(pending: Pending) -> dict[str, object]:
+    """A `Pending` as a JSON-safe table value with its ``v``."""
+    return {
+        "v": PENDING_VERSION,
+        "incident_id": pending.incident_id,
+        "brand": pending.brand,
+        "channel": pending.channel,
+        "partition": pending.partition,
+        "root": _view_to_dict(pending.root),
+        "root_alert_id": pending.root_alert_id,
+        "root_dirty": pending.root_dirty,
+        "replies": [
+            {"event": alert_to_dict(r.event), "alert_ids": list(r.alert_ids)}
+            for r in pending.replies
+        ],
+        "attempts": pending.attempts,
+        "next_attempt_ms": pending.next_attempt_ms,
+        "last_error": pending.last_error,
+        "parked": pending.parked,
+    }
+
+
+def pending_from_dict(d: Mapping[str, Any]) -> Pending:
+    """The inverse of `pending_to_dict`; ValueError or KeyError on a bad value."""
+    _check_version(d, PENDING_VERSION, "slack outbox entry")
+    return Pending(
+        incident_id=str(d["incident_id"]),
+        brand=str(d["brand"]),
+        channel=str(d["channel"]),
+        partition=int(d["partition"]),
+        root=_view_from_dict(d["root"]),
+        root_alert_id=str(d.get("root_alert_id", "")),
+        root_dirty=bool(d.get("root_dirty", False)),
+        replies=tuple(
+            Reply(
+                event=alert_from_dict(r["event"]),
+                alert_ids=tuple(str(x) for x in r["alert_ids"]),
+            )
+            for r in d.get("replies", ())
+        ),
+        attempts=int(d.get("attempts", 0)),
+        next_attempt_ms=int(d.get("next_attempt_ms", 0)),
+        last_error=str(d.get("last_error", "")),
+        parked=bool(d.get("parked", False)),
+    )
