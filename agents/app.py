@@ -14,16 +14,16 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import faust
-#LAZY from agents.adapters.broker import EmbeddedBroker
-#LAZY from agents.adapters.kafka_tools import create_topics, wait_until_ready
 from faust.sensors.prometheus import setup_prometheus_sensors
 
 from agents import ingest, notify, ticks, views, windows
+from agents.adapters.broker import EmbeddedBroker
+from agents.adapters.kafka_tools import create_topics, wait_until_ready
 from agents.adapters.metrics import FAUST_METRICS_PREFIX
 from agents.replay import replay_file
 from agents.services import Services
@@ -71,6 +71,9 @@ def wire(
         web_bind=web_bind,
         web_host="127.0.0.1" if web_bind.startswith("127.") else os.uname().nodename,
         table_standby_replicas=0,
+        # Batch what the agents send (scored mentions, watermarks, changelogs): without
+        # linger every send is its own produce request and the socket writes dominate.
+        producer_linger=0.02,
     )
     topics = Topics.create(app, pipeline)
     tables = Tables.create(app, pipeline)

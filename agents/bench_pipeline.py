@@ -128,7 +128,7 @@ def _one_run(
     lateness = config.pipeline.allowed_lateness_minutes * 60_000
     latencies: list[float] = []
     for record in alerts:
-        event = json.loads(record.value)
+        event = json.loads(record.value or b"{}")
         trigger = codec.ms_from_iso(event["window_end"]) + lateness
         produced = next((w for t, w in sent if t >= trigger), sent[-1][1] if sent else t0)
         latencies.append(record.timestamp / 1000 - produced)
@@ -159,9 +159,7 @@ def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
     path = path or SAMPLE_FILE
     lines = [line for line in path.read_bytes().splitlines() if line.strip()]
     config = load_config()
-    expected = sum(
-        1 for _ in backtest.run(lines, config, default_scorer(), lang.detect_language)
-    )
+    expected = sum(1 for _ in backtest.run(lines, config, default_scorer(), lang.detect_language))
     valid = [p for p in map(parse, lines) if isinstance(p, Mention)]
     span_s = (max(m.created_at_ms for m in valid) - min(m.created_at_ms for m in valid)) / 1000
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker() as broker:

@@ -27,7 +27,7 @@ client retries briefly, the outbox does the long waits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import faust
@@ -137,14 +137,16 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
         value_serializer="json",
     )
 
-    async def notify(stream: faust.StreamT[dict[str, Any]]) -> None:
+    async def notify(stream: faust.StreamT[dict[str, Any]]) -> AsyncIterator[int]:
         async for event in stream.events():
             msg = event.message
             try:
-                await delivery.on_record(event.value, msg.partition)
+                yield await delivery.on_record(event.value, msg.partition)
             except Exception:  # policy: log with its position and go on (it stays in `alerts`)
                 log.exception("notify failed on %s offset %s", msg.tp, msg.offset)
+                yield -1
 
+    # It yields the outbox's pending count per record: a test waits for that.
     app.agent(source, name="notify")(notify)
 
 
@@ -195,12 +197,12 @@ class SlackDelivery:
         self.max_calls = max_calls
         self._broken: set[str] = set()
 
-    async def on_record(self, value: dict[str, Any], partition: int) -> None:
-        """An alert event is recorded; then what is due on `partition` is sent."""
+    async def on_record(self, value: dict[str, Any], partition: int) -> int:
+        """Record an alert event, send what is due on `partition`; events still pending."""
         if value.get("kind") != "tick":
             self.services.progress.alerts.append(value)
             self.record(alert_from_dict(value), partition)
-        await self.drain(partition)
+        return await self.drain(partition)
 
     def load(self, incident_id: str) -> Delivery:
         """The incident's thread and pending entry, from the tables."""
@@ -246,8 +248,8 @@ class SlackDelivery:
                 found.append(str(key))
         return sorted(found)
 
-    async def drain(self, partition: int) -> None:
-        """Send what is due on `partition`: one call per incident per round."""
+    async def drain(self, partition: int) -> int:
+        """Send what is due on `partition`, one call per incident per round; events pending."""
         budget = self.max_calls
         while budget > 0:
             progressed = False
@@ -264,7 +266,9 @@ class SlackDelivery:
                 progressed = progressed or isinstance(made, Sent)
             if not progressed:
                 break
-        self.services.metrics.slack_pending(self.pending_count())
+        pending = self.pending_count()
+        self.services.metrics.slack_pending(pending)
+        return pending
 
     async def step(self, incident_id: str) -> Result | None:
         """Make the incident's next call, if one is due, and settle the answer."""

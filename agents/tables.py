@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.types import TableT
 
 from streamproc.settings import PipelineConfig
 
@@ -18,15 +19,15 @@ from streamproc.settings import PipelineConfig
 class Tables:
     """The app's tables (all keyed by str, JSON values)."""
 
-    brand_state: faust.Table[str, Any]
+    brand_state: TableT[str, Any]
     """brand -> where its judging stands (detector and alert states)."""
-    buckets: faust.Table[str, Any]
+    buckets: TableT[str, Any]
     """"brand|start_ms" -> an open bucket's counts."""
-    clocks: faust.Table[str, Any]
+    clocks: TableT[str, Any]
     """partition number -> its watermark state."""
-    slack_threads: faust.Table[str, Any]
+    slack_threads: TableT[str, Any]
     """incident_id -> the Slack channel and ts of its root message."""
-    outbox: faust.Table[str, Any]
+    outbox: TableT[str, Any]
     """incident_id -> alert events not yet delivered to Slack."""
 
     @classmethod

@@ -53,7 +53,9 @@ def write_config(
 class WorkerProcess:
     """`streamproc worker` in its own process group, its output in a log file."""
 
-    def __init__(self, config: Path, bootstrap: str, log: Path, env: Mapping[str, str] | None = None):
+    def __init__(
+        self, config: Path, bootstrap: str, log: Path, env: Mapping[str, str] | None = None
+    ) -> None:
         self.config = config
         self.bootstrap = bootstrap
         self.log_path = log
@@ -94,10 +96,10 @@ class WorkerProcess:
                 msg = f"worker exited with {self.proc.returncode}: {self.tail()}"
                 raise RuntimeError(msg)
             try:
-                with urllib.request.urlopen(  # noqa: S310 - loopback URL we built
+                with urllib.request.urlopen(
                     f"http://127.0.0.1:{self.port}/ready", timeout=2
                 ) as resp:
-                    if resp.status == 200:  # noqa: PLR2004
+                    if resp.status == 200:
                         return
             except OSError:
                 pass

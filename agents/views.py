@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import faust
 from faust import web
+from faust.tables.manager import TableManager
 
 from agents.adapters.slack_actions import handle_interaction
 
@@ -33,7 +34,9 @@ def register(app: faust.App) -> None:
         return self.json({"status": "ok"})
 
     async def ready(self: web.View, request: web.Request) -> web.Response:
-        is_ready = bool(app.rebalancing is False and app.tables.recovery.completed.is_set())
+        tables = app.tables
+        recovered = isinstance(tables, TableManager) and tables.recovery.completed.is_set()
+        is_ready = not app.rebalancing and recovered
         return self.json({"ready": is_ready}, status=200 if is_ready else 503)
 
     app.page("/healthz")(healthz)
@@ -41,7 +44,12 @@ def register(app: faust.App) -> None:
 
 
 def register_slack(app: faust.App, actions: faust.TopicT, services: Services) -> None:
-    """Declare ``POST /slack/actions``: a signed click becomes an `incident-actions` record.
+    """Declare ``POST /slack/actions`` (see `slack_actions_view`)."""
+    app.page(SLACK_ACTIONS_PATH)(slack_actions_view(actions, services))
+
+
+def slack_actions_view(actions: faust.TopicT, services: Services) -> type[web.View]:
+    """The view of Slack's button clicks: a signed click becomes an `incident-actions` record.
 
     The signature (``SLACK_SIGNING_SECRET``) and its timestamp are checked
     before anything is parsed: a forged or stale request gets 401 and changes
@@ -81,4 +89,4 @@ def register_slack(app: faust.App, actions: faust.TopicT, services: Services) ->
             )
             return self.text("")
 
-    app.page(SLACK_ACTIONS_PATH)(SlackActions)
+    return SlackActions

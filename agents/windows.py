@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 import faust
+from faust.types import TableT
 
 from agents.services import Services
 from agents.tables import Tables
@@ -158,7 +159,7 @@ class _Decoded(Generic[V]):
 
     def __init__(
         self,
-        table: faust.Table[str, Any],
+        table: TableT[str, Any],
         decode: Callable[[Mapping[str, Any]], V],
         encode: Callable[[V], dict[str, object]],
     ) -> None:

@@ -91,9 +91,7 @@ class BrandCatalog:
         (('orso',), ('orso',), ())
         """
         folded = fold(text)
-        handles_in_text = (
-            set(_HANDLE_RE.findall(folded)) if "@" in folded else set()
-        )
+        handles_in_text = set(_HANDLE_RE.findall(folded)) if "@" in folded else set()
         found: list[str] = []
         for slug, keywords, exclude, handles in self._matchers:
             if handles & handles_in_text:

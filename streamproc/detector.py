@@ -6,37 +6,44 @@ a Faust table and `backtest` keeps in a local variable, so both judge alike.
 
 How a bucket is judged
 ----------------------
-* **Baseline** (``expected``): a multiplicative Holt-Winters-style model,
-  ``level x daily[slot] x weekly[day]``. The level is an EWMA of the
-  de-seasonalised count; the daily profile (one factor per bucket of the
-  day) and the weekly profile (one factor per day of week) are learnt as
-  slow EWMAs of the ratio count / model. Until a slot has been seen, its
-  factor is unknown and the level (which then follows the rhythm by itself,
-  with a short half-life) carries the baseline: that is the cold start.
-* **Robustness**: the baseline learns from the count *clipped* to a few
-  standard deviations above (and below) the expectation, so a surge does not
-  teach it that surges are normal; after ``adapt_after_minutes`` of
-  uninterrupted anomaly the clip is lifted and the baseline accepts the new
-  level (a lasting step change is the new normal, not a permanent alert).
+* **Baseline** (``expected``): ``ratio x profile[slot] x weekly[day]``. The
+  daily profile holds the typical count of each bucket of the day (learnt
+  once a day per slot, read smoothed over its neighbours and shrunk towards
+  the day's mean when counts are small); the weekly factor scales it by day
+  of week once a whole such day has been seen; the ratio (an EWMA with a
+  half-life of hours) says how today compares with the profile. Until a slot
+  has been seen (the first day: cold start), a fast EWMA of the raw counts
+  stands in, and the verdict says the baseline is young.
+* **Robustness**: the baseline learns from counts clipped to a few standard
+  deviations; a rise is learnt less the more surprising it is (nothing from
+  the threshold on) unless it is small in ratio (a daily ramp), so a surge
+  does not teach the baseline that surges are normal; after
+  ``adapt_after_minutes`` of uninterrupted anomaly the baseline accepts the
+  new level (a lasting step is the new normal, not a permanent alert).
 * **Score**: the surprise ``-log10 P(X >= observed)`` under a negative
   binomial with the baseline as mean and a learnt dispersion, on the bucket
-  alone and on the sums of the last 2 and 4 buckets (slow burns), with a
-  multiple-testing charge of ``log10(scales)``; and, where the bucket has
-  enough mentions, the surprise of its negative *share* under a
-  beta-binomial around the learnt share. The score is the largest of these:
-  comparable across brands and volumes.
+  alone and on the sums of the last 2 and 4 buckets (slow burns), charged
+  ``log10(3)`` for trying three spans; and, where the bucket has enough
+  mentions, the surprise of its negative *share* under a beta-binomial
+  around the learnt share. Then **calibration**: a decayed histogram of the
+  brand's own past surprises gives the level it exceeds
+  ``calibration_per_day`` times a day; when that sits above the model's
+  nominal level (heavy-tailed, bursty brands), scores are lowered by the
+  difference. The score is thus a tail probability on one scale for 2 and
+  2,000 mentions a bucket, and relative to what is ordinary for the brand.
 * **Verdict**: anomalous when the score reaches ``threshold`` and the bucket
   is materially above normal (``min_ratio``, ``min_excess``,
   ``min_observed``); critical when the score reaches ``critical_score`` and
   the ratio ``critical_ratio``. While the baseline is young (less than
-  ``young_minutes`` of history) the verdict says so and a larger ratio is
-  asked for (``young_min_ratio``).
+  ``young_minutes`` of history) a larger ratio is asked for
+  (``young_min_ratio``).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from streamproc.model import Severity, Verdict, VerdictKind, WindowStats
@@ -47,11 +54,14 @@ STATE_VERSION = 1
 
 DAY_MS = 86_400_000
 WEEK_DAYS = 7
+_SPANS = (1, 2, 4)
+"""Bucket spans of the volume surprise (one bucket, then sums of 2 and 4)."""
 _RECENT = 8
 """Buckets of recent counts kept for growth and multi-bucket scores."""
-_SCALES = (1, 2, 4)
-_CALIB_BINS = 100
-"""Bucket spans of the volume surprise (one bucket, then sums of 2 and 4)."""
+_CALIB_EDGES: tuple[int, ...] = (*range(100), *range(100, 1001, 10))
+"""Lower edges of the calibration histogram's bins: width 1 up to 100, then 10."""
+_CALIB_BINS = len(_CALIB_EDGES)
+_NEIGHBOUR = (-1, 1)
 
 
 def _check_positive(obj: object, *names: str) -> None:
@@ -72,15 +82,15 @@ def _check_at_least(obj: object, low: float, *names: str) -> None:
 class DetectorParams:
     """How eagerly the detector calls a bucket anomalous; defaults = "balanced".
 
-    Durations are in minutes so one preset fits any bucket width.
+    Durations are in minutes so that one preset fits any bucket width.
     """
 
     bucket_ms: int = 900_000
     """Bucket width, ms; sets the number of slots of the daily profile."""
     threshold: float = 5.0
-    """Surprise (``-log10 p``) at which a bucket is anomalous."""
+    """Score (calibrated ``-log10 p``) at which a bucket is anomalous."""
     critical_score: float = 12.0
-    """Surprise at which an anomalous bucket is critical (with `critical_ratio`)."""
+    """Score at which an anomalous bucket is critical (with `critical_ratio`)."""
     critical_ratio: float = 4.0
     """Observed / expected at which an anomalous bucket is critical."""
     min_ratio: float = 1.5
@@ -92,32 +102,31 @@ class DetectorParams:
     min_observed: float = 5.0
     """An anomalous bucket has at least this many negative mentions."""
     level_halflife_minutes: float = 120.0
-    """Half-life of the de-seasonalised level."""
+    """Half-life of the ratio of today's counts to the daily profile."""
     young_level_halflife_minutes: float = 45.0
-    """The same while the baseline is young: with no daily profile yet, the
-    level alone has to follow the daily ramps."""
+    """Half-life of the raw-count EWMA that stands in before the profile exists."""
     season_rate: float = 0.3
-    """Weight of a new day in each slot's daily factor (EWMA per visit)."""
+    """Weight of a new day in each slot of the daily profile (EWMA per visit)."""
     season_smoothing: float = 0.5
-    """Weight of each neighbouring slot when a slot's factor is read."""
+    """Weight of each neighbouring slot when a slot's typical count is read."""
     season_prior: float = 3.0
-    """Pseudo-mentions that shrink a seasonal factor towards 1 (small counts)."""
+    """Pseudo-mentions that shrink a slot's typical count towards the day's mean."""
     weekly_rate: float = 0.2
-    """Weight of a new week in each weekday factor (EWMA per visit)."""
+    """Weight of a new week in each weekday factor."""
     dispersion_prior: float = 0.05
     """Negative-binomial dispersion before any is learnt (var = m + d m^2)."""
-    min_dispersion: float = 0.005
-    """Floor of the learnt dispersion (counts are never cleaner than Poisson+)."""
-    dispersion_halflife_minutes: float = 1440.0
-    """Half-life of the dispersion estimate."""
     dispersion_prior_minutes: float = 360.0
     """Weight of `dispersion_prior` in the estimate, as history."""
+    min_dispersion: float = 0.005
+    """Floor of the learnt dispersion."""
+    dispersion_halflife_minutes: float = 1440.0
+    """Half-life of the dispersion estimate."""
     dispersion_min_expected: float = 1.0
     """Buckets expecting fewer mentions teach the dispersion nothing (too noisy)."""
     clip_sigma: float = 3.0
     """The baseline learns from counts clipped to expected +- this many SDs."""
     learn_full_score: float = 2.0
-    """A rise up to this surprise is learnt in full; above it, less and less,
+    """A rise up to this surprise is learnt in full; above it less and less,
     and nothing from `threshold` on."""
     learn_full_ratio: float = 1.5
     """A rise up to this ratio to expected is learnt in full, whatever its surprise."""
@@ -140,14 +149,13 @@ class DetectorParams:
     growth_buckets: int = 4
     """Growth compares the bucket with the mean of this many before it."""
     calibration_per_day: float = 2.0
-    """Calibration: the brand's own surprise exceeded this often a day is
-    ordinary; scores are lowered by how far that level sits above the
-    model's nominal one (0 turns calibration off)."""
+    """The brand's own surprise level exceeded this often a day is ordinary
+    (0 turns calibration off)."""
     calibration_halflife_minutes: float = 40_320.0
     """Half-life of the calibration histogram (default four weeks)."""
     calibration_prior_minutes: float = 1_440.0
     """Weight of the nominal distribution in the calibration, as history."""
-    calibration_once_per_run: bool = True
+    calibration_once_per_run: bool = False
     """Count an anomalous run once in the calibration (a crisis is one event)."""
 
     def __post_init__(self) -> None:
@@ -157,18 +165,23 @@ class DetectorParams:
             "threshold",
             "critical_score",
             "level_halflife_minutes",
+            "young_level_halflife_minutes",
             "dispersion_prior",
             "min_dispersion",
             "dispersion_halflife_minutes",
             "clip_sigma",
             "share_halflife_minutes",
             "growth_buckets",
+            "calibration_halflife_minutes",
         )
         _check_at_least(self, 0.0, "min_excess", "min_observed", "warmup_minutes")
-        _check_at_least(self, 0.0, "young_minutes", "adapt_after_minutes")
+        _check_at_least(self, 0.0, "young_minutes", "adapt_after_minutes", "learn_full_score")
         _check_at_least(self, 0.0, "season_smoothing", "season_prior", "share_min_total")
+        _check_at_least(self, 0.0, "dispersion_prior_minutes", "dispersion_min_expected")
+        _check_at_least(self, 0.0, "calibration_per_day", "calibration_prior_minutes")
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
-        _check_at_least(self, 1.0, "share_min_ratio")
+        _check_at_least(self, 1.0, "share_min_ratio", "learn_full_ratio")
+        _check_at_least(self, self.learn_full_ratio, "learn_zero_ratio")
         for name in ("season_rate", "weekly_rate"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 msg = f"{name} must be in (0, 1], got {getattr(self, name)!r}"
@@ -201,16 +214,18 @@ class DetectorState:
     """Buckets learnt from so far."""
     last_start_ms: int = -1
     """Start of the last bucket learnt (-1: none)."""
-    level: float = 0.0
-    """De-seasonalised level, negative mentions per bucket."""
-    day_num: tuple[float, ...] = ()
-    """Per slot of the day: EWMA of the (clipped) count."""
-    day_den: tuple[float, ...] = ()
-    """Per slot of the day: EWMA of what level x weekly predicted (0 = unseen)."""
+    fast: float = 0.0
+    """EWMA of raw counts (the cold-start baseline)."""
+    ratio: float = 1.0
+    """EWMA of count / (profile x weekly): how today compares with the profile."""
+    profile: tuple[float, ...] = ()
+    """Per slot of the day: typical count (EWMA per visit, de-weeked)."""
+    visits: tuple[int, ...] = ()
+    """Per slot: days it has been learnt (0 = unknown)."""
     week_num: tuple[float, ...] = (0.0,) * WEEK_DAYS
     """Per day of week (0 = Thursday, as epoch day 0): EWMA of the count."""
     week_den: tuple[float, ...] = (0.0,) * WEEK_DAYS
-    """Per day of week: EWMA of what level x daily predicted (0 = unseen)."""
+    """Per day of week: EWMA of what the daily profile predicted."""
     week_seen: tuple[int, ...] = (0,) * WEEK_DAYS
     """Buckets learnt per day of week."""
     dispersion: float = 0.05
@@ -223,6 +238,8 @@ class DetectorState:
     """The last few observed counts, oldest first."""
     recent_exp: tuple[float, ...] = ()
     """The expected counts of the same buckets."""
+    recent_tot: tuple[float, ...] = ()
+    """All mentions of the same buckets."""
     anomalous_run: int = 0
     """Consecutive anomalous buckets up to the last one."""
     calib: tuple[float, ...] = ()
@@ -233,50 +250,23 @@ class DetectorState:
 
 def _nominal_histogram(mass: float) -> tuple[float, ...]:
     """A calibrated score's histogram: P(S >= s) = 10**-s, of total `mass`."""
-    bins = [mass * (10.0**-b - 10.0 ** -(b + 1)) for b in range(_CALIB_BINS)]
-    bins[-1] += mass * 10.0**-_CALIB_BINS
-    return tuple(bins)
+    tails = [10.0 ** -min(edge, 300) for edge in _CALIB_EDGES]
+    return tuple(mass * (a - b) for a, b in zip(tails, [*tails[1:], 0.0], strict=True))
 
 
 def initial_state(params: DetectorParams) -> DetectorState:
     """A brand with no history yet."""
-    zeros = (0.0,) * params.slots_per_day
     prior = params.buckets(params.calibration_prior_minutes)
     return DetectorState(
-        day_num=zeros,
-        day_den=zeros,
+        profile=(0.0,) * params.slots_per_day,
+        visits=(0,) * params.slots_per_day,
         dispersion=params.dispersion_prior,
         calib=_nominal_histogram(prior),
         calib_mass=prior,
     )
 
 
-def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:
-    """How far the brand's ordinary surprise sits above the model's nominal one.
-
-    The level exceeded ``calibration_per_day`` times a day is read off the
-    histogram of past raw surprises (log-linear between bins) and compared
-    with ``-log10`` of that rate per bucket, which is where a perfectly
-    calibrated model would put it. Heavy-tailed brands, whose counts burst
-    every day, get their scores lowered by the difference; brands the model
-    fits get (almost) nothing.
-    """
-    if params.calibration_per_day <= 0.0 or state.calib_mass <= 0.0:
-        return 0.0
-    p = min(params.calibration_per_day / params.slots_per_day, 0.5)
-    target = p * state.calib_mass
-    tail = 0.0
-    for b in range(len(state.calib) - 1, -1, -1):
-        above = tail
-        tail += state.calib[b]
-        if tail >= target:
-            # Bin b holds the level: interpolate log-linearly within it.
-            lo, hi = math.log10(max(tail, 1e-300)), math.log10(max(above, 1e-300))
-            t = math.log10(target)
-            frac = (lo - t) / (lo - hi) if lo > hi else 0.0
-            level = b + min(max(frac, 0.0), 1.0)
-            return max(0.0, level + math.log10(p))
-    return 0.0
+# -- baseline ---------------------------------------------------------------
 
 
 def _slot(start_ms: int, params: DetectorParams) -> int:
@@ -287,64 +277,151 @@ def _weekday(start_ms: int) -> int:
     return (start_ms // DAY_MS) % WEEK_DAYS
 
 
-def _daily_factor(state: DetectorState, slot: int, params: DetectorParams) -> float:
-    """The slot's factor, smoothed over its neighbours and shrunk towards 1.
+def _typical(state: DetectorState, slot: int, params: DetectorParams) -> float | None:
+    """The slot's typical count, smoothed and shrunk; None before it is seen.
 
-    The shrinkage (``season_prior`` pseudo-mentions) keeps a slot seen once
-    with 0 mentions from predicting 0 forever; the division by the whole
-    profile's ratio keeps the factors averaging 1 (the level carries the size).
+    Shrinkage is a gamma-Poisson posterior mean: ``season_prior`` mentions of
+    prior belief in the day's mean, so a slot seen once with 0 mentions does
+    not predict 0 for ever, while slots with hundreds keep their own value.
     """
-    n = len(state.day_den)
-    if state.day_den[slot] <= 0.0:
-        return 1.0
-    num = den = 0.0
-    for k in (-1, 0, 1):
+    if not state.visits[slot]:
+        return None
+    n = len(state.profile)
+    total = weight = 0.0
+    for k in (0, *_NEIGHBOUR):
         j = (slot + k) % n
-        wk = 1.0 if k == 0 else params.season_smoothing
-        num += wk * state.day_num[j]
-        den += wk * state.day_den[j]
+        if state.visits[j]:
+            w = 1.0 if k == 0 else params.season_smoothing
+            total += w * state.profile[j]
+            weight += w
+    seen = [p for p, v in zip(state.profile, state.visits, strict=True) if v]
+    mean = max(sum(seen) / len(seen), 1e-3)
     c = params.season_prior
-    local = (num + c) / (den + c)
-    whole = (sum(state.day_num) + c) / (sum(state.day_den) + c)
-    return local / whole
+    return (total + c) / (weight + c / mean)
 
 
-def _weekly_factor(state: DetectorState, day: int, params: DetectorParams) -> float:
-    if state.week_den[day] <= 0.0:
+def _weekly(state: DetectorState, day: int, params: DetectorParams) -> float:
+    """The weekday's factor, once a whole such day has been seen (else 1).
+
+    A weekday's first day is learnt but not applied: half a Saturday says
+    little about its other half, and the ratio follows meanwhile.
+    """
+    full = params.slots_per_day
+    known = [i for i in range(WEEK_DAYS) if state.week_seen[i] >= full]
+    if day not in known or len(known) < 2:  # a factor needs another day to compare
         return 1.0
     c = params.season_prior
-    local = (state.week_num[day] + c) / (state.week_den[day] + c)
-    known = [i for i in range(WEEK_DAYS) if state.week_den[i] > 0.0]
-    whole = (sum(state.week_num[i] for i in known) + c) / (
-        sum(state.week_den[i] for i in known) + c
-    )
-    return local / whole
+    factors = [(state.week_num[i] + c) / (state.week_den[i] + c) for i in known]
+    return factors[known.index(day)] * len(factors) / sum(factors)
+
+
+@dataclass(frozen=True, slots=True)
+class _Baseline:
+    """The parts of one bucket's expectation (kept for learning)."""
+
+    expected: float
+    typical: float | None
+    weekly: float
+
+
+def _baseline(state: DetectorState, start_ms: int, params: DetectorParams) -> _Baseline:
+    typical = _typical(state, _slot(start_ms, params), params)
+    weekly = _weekly(state, _weekday(start_ms), params)
+    if typical is None:
+        return _Baseline(expected=state.fast, typical=None, weekly=weekly)
+    return _Baseline(expected=state.ratio * typical * weekly, typical=typical, weekly=weekly)
+
+
+# -- scores -----------------------------------------------------------------
 
 
 def _volume_score(
-    observed: float, expected: float, state: DetectorState, dispersion: float
+    observed: float, expected: float, recent: Sequence[tuple[float, float]], dispersion: float
 ) -> float:
-    """Largest multi-scale surprise, charged for the number of scales tried."""
+    """Largest surprise over the spans, charged for the number of spans tried."""
     best = nb_surprise(observed, expected, dispersion)
-    obs = (*state.recent_obs, observed)
-    exp = (*state.recent_exp, expected)
-    charge = math.log10(len(_SCALES))
-    for span in _SCALES[1:]:
+    obs = [o for o, _ in recent] + [observed]
+    exp = [e for _, e in recent] + [expected]
+    charge = math.log10(len(_SPANS))
+    for span in _SPANS[1:]:
         if len(obs) < span:
             break
-        o = sum(obs[-span:])
-        e = sum(exp[-span:])
         # The sum of `span` NB counts with one dispersion has dispersion / span.
-        best = max(best, nb_surprise(o, e, dispersion / span) - charge)
+        surprise = nb_surprise(sum(obs[-span:]), sum(exp[-span:]), dispersion / span)
+        best = max(best, surprise - charge)
     return max(best, 0.0)
+
+
+def _share_score(
+    negative: float,
+    total: float,
+    recent: Sequence[tuple[float, float]],
+    expected_share: float,
+    params: DetectorParams,
+) -> float:
+    """Largest surprise of the negative share over the spans (as the volume's)."""
+    negs = [n for n, _ in recent] + [negative]
+    tots = [t for _, t in recent] + [total]
+    best = 0.0
+    charge = math.log10(len(_SPANS))
+    for span in _SPANS:
+        if len(negs) < span:
+            break
+        t = sum(tots[-span:])
+        if t < params.share_min_total:
+            continue
+        surprise = binom_surprise(sum(negs[-span:]), t, expected_share, params.share_overdispersion)
+        best = max(best, surprise - (charge if span > 1 else 0.0))
+    return best
+
+
+def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:
+    """How far the brand's ordinary surprise sits above the model's nominal one.
+
+    The level exceeded ``calibration_per_day`` times a day is read off the
+    histogram of past raw surprises (log-linear within a bin) and compared
+    with ``-log10`` of that rate per bucket, where a perfectly calibrated
+    model would put it. Bursty, heavy-tailed brands get their scores lowered
+    by the difference; brands the model fits get (almost) nothing.
+    """
+    if params.calibration_per_day <= 0.0 or state.calib_mass <= 0.0:
+        return 0.0
+    p = min(params.calibration_per_day / params.slots_per_day, 0.5)
+    target = p * state.calib_mass
+    tail = 0.0
+    for b in range(len(state.calib) - 1, -1, -1):
+        above = tail
+        tail += state.calib[b]
+        if tail >= target:
+            lo, hi = math.log10(max(tail, 1e-300)), math.log10(max(above, 1e-300))
+            frac = (lo - math.log10(target)) / (lo - hi) if lo > hi else 0.0
+            upper = _CALIB_EDGES[b + 1] if b + 1 < _CALIB_BINS else _CALIB_EDGES[b] + 10
+            level = _CALIB_EDGES[b] + min(max(frac, 0.0), 1.0) * (upper - _CALIB_EDGES[b])
+            return max(0.0, level + math.log10(p))
+    return 0.0
 
 
 def _growth(observed: float, state: DetectorState, params: DetectorParams) -> float:
     prev = state.recent_obs[-params.growth_buckets :]
     if not prev:
         return 0.0
-    base = max(sum(prev) / len(prev), 1.0)
-    return observed / base - 1.0
+    return observed / max(sum(prev) / len(prev), 1.0) - 1.0
+
+
+# -- step -------------------------------------------------------------------
+
+
+def _fit(state: DetectorState, params: DetectorParams) -> DetectorState:
+    """The state with its daily profile sized for the bucket width."""
+    if len(state.profile) == params.slots_per_day and len(state.visits) == len(state.profile):
+        return state
+    # The bucket width changed: the profile no longer lines up; relearn it.
+    return replace(
+        state,
+        profile=(0.0,) * params.slots_per_day,
+        visits=(0,) * params.slots_per_day,
+        calib=state.calib if len(state.calib) == _CALIB_BINS else _nominal_histogram(1.0),
+    )
 
 
 def step(
@@ -357,28 +434,25 @@ def step(
 
     >>> p = DetectorParams()
     >>> s = initial_state(p)
-    >>> for i in range(96):
+    >>> for i in range(200):
     ...     w = WindowStats(brand="b", start_ms=i * p.bucket_ms,
     ...                     end_ms=(i + 1) * p.bucket_ms, total=40, negative=10)
     ...     s, v = step(s, w, p)
-    >>> v.kind, round(v.expected)
-    ('normal', 10)
-    >>> w = WindowStats(brand="b", start_ms=96 * p.bucket_ms,
-    ...                 end_ms=97 * p.bucket_ms, total=120, negative=90)
-    >>> step(s, w, p)[1].kind
-    'anomalous'
+    >>> v.kind, round(v.expected), v.young_baseline
+    ('normal', 10, False)
+    >>> w = WindowStats(brand="b", start_ms=200 * p.bucket_ms,
+    ...                 end_ms=201 * p.bucket_ms, total=120, negative=90)
+    >>> v = step(s, w, p)[1]
+    >>> v.kind, v.severity.value, round(v.ratio)
+    ('anomalous', 'critical', 9)
     """
-    if len(state.day_den) != params.slots_per_day:
-        # Bucket width changed: the daily profile no longer lines up; relearn it.
-        zeros = (0.0,) * params.slots_per_day
-        state = replace(state, day_num=zeros, day_den=zeros)
+    state = _fit(state, params)
     observed = float(window.negative)
     share = window.share
     expected_share = state.share_neg / state.share_all if state.share_all > 0 else 0.0
     history_minutes = state.buckets_seen * params.bucket_minutes
     young = history_minutes < params.young_minutes
     growth = _growth(observed, state, params)
-
     if state.buckets_seen == 0:
         verdict = Verdict(
             window=window,
@@ -386,25 +460,19 @@ def step(
             observed=observed,
             expected=0.0,
             score=0.0,
-            growth=0.0,
             share=share,
-            expected_share=0.0,
-            baseline_buckets=0,
             young_baseline=True,
         )
-        return _learn_first(state, window, params), verdict
+        return _learn_first(state, window), verdict
 
-    d_factor = _daily_factor(state, _slot(window.start_ms, params), params)
-    w_factor = _weekly_factor(state, _weekday(window.start_ms), params)
-    expected = max(state.level * d_factor * w_factor, 0.0)
-    dispersion = state.dispersion
-    raw_volume = _volume_score(observed, max(expected, 0.5), state, dispersion)
+    base = _baseline(state, window.start_ms, params)
+    expected = max(base.expected, 0.0)
+    recent = list(zip(state.recent_obs, state.recent_exp, strict=True))
+    raw_volume = _volume_score(observed, max(expected, 0.5), recent, state.dispersion)
     raw_share = 0.0
-    if window.total >= params.share_min_total and expected_share > 0.0:
-        raw_share = binom_surprise(
-            observed, float(window.total), expected_share, params.share_overdispersion
-        )
-    raw_score = max(raw_volume, raw_share)
+    if expected_share > 0.0:
+        shares = list(zip(state.recent_obs, state.recent_tot, strict=True))
+        raw_share = _share_score(observed, float(window.total), shares, expected_share, params)
     shift = _calibration_shift(state, params)
     volume_score = max(raw_volume - shift, 0.0)
     share_score = max(raw_share - shift, 0.0)
@@ -420,8 +488,7 @@ def step(
         and share >= params.share_min_ratio * expected_share
         and observed - window.total * expected_share >= params.min_excess
     )
-
-    kind: VerdictKind
+    kind: VerdictKind = "normal"
     severity: Severity | None = None
     if history_minutes < params.warmup_minutes:
         kind = "warming_up"
@@ -431,9 +498,6 @@ def step(
             ratio >= params.critical_ratio or share >= params.critical_ratio * expected_share
         )
         severity = Severity.CRITICAL if critical else Severity.WARNING
-    else:
-        kind = "normal"
-
     verdict = Verdict(
         window=window,
         kind=kind,
@@ -449,138 +513,129 @@ def step(
     )
     if window.start_ms <= state.last_start_ms:
         return state, verdict
-    factors = (d_factor, w_factor)
-    surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
-    learnt = _learn(state, window, expected, factors, kind, surprise, params)
-    return _calibrate(learnt, raw_score, params), verdict
+    surprise = nb_surprise(observed, max(expected, 0.5), state.dispersion)
+    learnt = _learn(state, window, base, kind, surprise, params)
+    return _calibrate(learnt, max(raw_volume, raw_share), params), verdict
 
 
-def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -> DetectorState:
-    """Add a bucket's raw surprise to the decayed calibration histogram.
-
-    Only the first bucket of an anomalous run is counted: a twelve-bucket
-    crisis is one event, so it does not teach the brand that crises are
-    ordinary.
-    """
-    if params.calibration_per_day <= 0.0:
-        return state
-    if state.buckets_seen * params.bucket_minutes <= params.young_minutes:
-        # A young baseline's misfit says nothing of the brand's own tails.
-        return state
-    if params.calibration_once_per_run and state.anomalous_run > 1:
-        return state
-    keep = 1.0 - ewma_rate(params.buckets(params.calibration_halflife_minutes))
-    bins = [x * keep for x in state.calib]
-    if len(bins) != _CALIB_BINS:
-        return state
-    bins[min(int(raw_score), _CALIB_BINS - 1)] += 1.0
-    return replace(state, calib=tuple(bins), calib_mass=state.calib_mass * keep + 1.0)
+# -- learning ---------------------------------------------------------------
 
 
-def _learn_first(
-    state: DetectorState, window: WindowStats, params: DetectorParams
-) -> DetectorState:
+def _learn_first(state: DetectorState, window: WindowStats) -> DetectorState:
     observed = float(window.negative)
     return replace(
         state,
         buckets_seen=1,
         last_start_ms=window.start_ms,
-        level=observed,
-        share_neg=float(window.negative),
+        fast=observed,
+        share_neg=observed,
         share_all=float(window.total),
         recent_obs=(observed,),
         recent_exp=(observed,),
-        anomalous_run=0,
+        recent_tot=(float(window.total),),
     )
+
+
+def _learnt_value(
+    observed: float,
+    expected: float,
+    sd: float,
+    kind: VerdictKind,
+    surprise: float,
+    params: DetectorParams,
+    *,
+    profiled: bool,
+) -> float:
+    """What the baseline learns from a bucket: the count, clipped and damped.
+
+    A rise is learnt less the more surprising it is. Before the slot has a
+    profile, a rise small in ratio is learnt whatever its surprise: the raw
+    EWMA then has to follow the daily ramps by itself.
+    """
+    if kind == "anomalous":
+        return expected  # a surge teaches nothing (until adapt_after_minutes)
+    learnt = min(
+        max(observed, expected - params.clip_sigma * sd), expected + params.clip_sigma * sd
+    )
+    if learnt > expected:
+        span = max(params.threshold - params.learn_full_score, 1e-6)
+        by_score = (params.threshold - surprise) / span
+        by_ratio = 0.0
+        if not profiled:
+            span_r = max(params.learn_zero_ratio - params.learn_full_ratio, 1e-6)
+            by_ratio = (params.learn_zero_ratio - observed / max(expected, 1.0)) / span_r
+        learnt = expected + min(max(by_score, by_ratio, 0.0), 1.0) * (learnt - expected)
+    return max(learnt, 0.0)
 
 
 def _learn(
     state: DetectorState,
     window: WindowStats,
-    expected: float,
-    factors: tuple[float, float],
+    base: _Baseline,
     kind: VerdictKind,
     surprise: float,
     params: DetectorParams,
 ) -> DetectorState:
     observed = float(window.negative)
-    d_factor, w_factor = factors
-    run = state.anomalous_run + 1 if kind == "anomalous" else 0
-    sd = math.sqrt(max(expected, 0.5) + state.dispersion * expected * expected)
-    adapt = run * params.bucket_minutes > params.adapt_after_minutes
-    if adapt:
-        learnt = observed
-    elif kind == "anomalous":
-        # A surge teaches the baseline nothing (until `adapt_after_minutes`).
-        learnt = expected
-    else:
-        low = expected - params.clip_sigma * sd
-        learnt = min(max(observed, low), expected + params.clip_sigma * sd)
-        if learnt > expected:
-            # The more surprising a rise, the less of it is learnt: the
-            # first, sub-threshold buckets of a surge must not lift the
-            # baseline that the next buckets are judged against.
-            # A rise that is small in ratio (a daily ramp the level has not
-            # caught up with yet) is learnt whatever its surprise.
-            span = max(params.threshold - params.learn_full_score, 1e-6)
-            by_score = (params.threshold - surprise) / span
-            ratio = observed / max(expected, 1.0)
-            span_r = max(params.learn_zero_ratio - params.learn_full_ratio, 1e-6)
-            by_ratio = (params.learn_zero_ratio - ratio) / span_r
-            weight = min(max(by_score, by_ratio, 0.0), 1.0)
-            learnt = expected + weight * (learnt - expected)
-    learnt = max(learnt, 0.0)
+    expected = max(base.expected, 0.0)
     n = state.buckets_seen
+    run = state.anomalous_run + 1 if kind == "anomalous" else 0
+    adapt = run * params.bucket_minutes > params.adapt_after_minutes
+    sd = math.sqrt(max(expected, 0.5) + state.dispersion * expected * expected)
+    learnt = (
+        observed
+        if adapt
+        else _learnt_value(
+            observed, expected, sd, kind, surprise, params, profiled=base.typical is not None
+        )
+    )
 
-    # Level: EWMA of the de-seasonalised count (a running mean at first).
-    young = n * params.bucket_minutes < params.young_minutes
-    halflife = params.young_level_halflife_minutes if young else params.level_halflife_minutes
-    a_level = max(ewma_rate(params.buckets(halflife)), 1 / (n + 1))
-    seasonal = max(d_factor * w_factor, 1e-3)
-    level = max(state.level + a_level * (learnt / seasonal - state.level), 0.0)
+    a_fast = max(ewma_rate(params.buckets(params.young_level_halflife_minutes)), 1 / (n + 1))
+    fast = state.fast + a_fast * (learnt - state.fast)
 
-    # Daily profile: per slot, EWMA (once a day) of the count and of what
-    # level x weekly predicted for it; their ratio is the slot's factor.
+    ratio = state.ratio
+    if base.typical is not None:
+        a_ratio = ewma_rate(params.buckets(params.level_halflife_minutes))
+        target = learnt / max(base.typical * base.weekly, 1e-3)
+        ratio = min(max(ratio + a_ratio * (target - ratio), 1e-3), 1e3)
+
     slot = _slot(window.start_ms, params)
-    day_num = list(state.day_num)
-    day_den = list(state.day_den)
-    predicted_d = state.level * w_factor
-    if day_den[slot] <= 0.0:
-        day_num[slot], day_den[slot] = learnt, max(predicted_d, 1e-6)
+    profile = list(state.profile)
+    visits = list(state.visits)
+    deweeked = learnt / max(base.weekly, 1e-3)
+    if visits[slot]:
+        profile[slot] += params.season_rate * (deweeked - profile[slot])
     else:
-        day_num[slot] += params.season_rate * (learnt - day_num[slot])
-        day_den[slot] += params.season_rate * (predicted_d - day_den[slot])
+        profile[slot] = deweeked
+    visits[slot] += 1
 
-    # Weekly profile: per weekday, EWMA over its buckets (a running mean on
-    # the first visit, then `weekly_rate` per day's worth of buckets).
     day = _weekday(window.start_ms)
     week_num = list(state.week_num)
     week_den = list(state.week_den)
     week_seen = list(state.week_seen)
-    per_bucket = ewma_rate(params.slots_per_day / math.log2(1 / (1 - params.weekly_rate)))
+    # One day's worth of buckets moves a weekday's factor by `weekly_rate`;
+    # the first such day is a running mean.
+    per_bucket = 1 - (1 - params.weekly_rate) ** (1 / params.slots_per_day)
     a_week = max(per_bucket, 1 / (week_seen[day] + 1))
-    predicted_w = state.level * d_factor
+    predicted = base.typical if base.typical is not None else learnt
     week_num[day] += a_week * (learnt - week_num[day])
-    week_den[day] += a_week * (max(predicted_w, 1e-6) - week_den[day])
+    week_den[day] += a_week * (predicted - week_den[day])
     week_seen[day] += 1
 
-    # Dispersion: EWMA of the NB moment estimate (var - mean) / mean^2.
     disp = state.dispersion
     if expected >= params.dispersion_min_expected and (kind != "anomalous" or adapt):
         moment = ((learnt - expected) ** 2 - expected) / (expected * expected)
-        a_disp = ewma_rate(params.buckets(params.dispersion_halflife_minutes))
-        # The prior counts as `dispersion_prior_minutes` of history, so the
-        # first few (noisy) buckets cannot collapse it.
-        a_disp = max(a_disp, 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)))
-        disp = disp + a_disp * (moment - disp)
-        disp = min(max(disp, params.min_dispersion), 4.0)
+        prior_buckets = params.buckets(params.dispersion_prior_minutes)
+        a_disp = max(
+            ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
+            1 / (n + 1 + prior_buckets),
+        )
+        disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
-    # Expected share: EWMA of numerator and denominator (volume-weighted).
     share_neg, share_all = state.share_neg, state.share_all
     if kind != "anomalous" or adapt:
         # A surge's share is not learnt (it would hide the next bucket).
-        a_share = ewma_rate(params.buckets(params.share_halflife_minutes))
-        a_share = max(a_share, 1 / (n + 1))
+        a_share = max(ewma_rate(params.buckets(params.share_halflife_minutes)), 1 / (n + 1))
         share_neg += a_share * (observed - share_neg)
         share_all += a_share * (window.total - share_all)
 
@@ -588,9 +643,10 @@ def _learn(
         state,
         buckets_seen=n + 1,
         last_start_ms=window.start_ms,
-        level=level,
-        day_num=tuple(day_num),
-        day_den=tuple(day_den),
+        fast=max(fast, 0.0),
+        ratio=ratio,
+        profile=tuple(profile),
+        visits=tuple(visits),
         week_num=tuple(week_num),
         week_den=tuple(week_den),
         week_seen=tuple(week_seen),
@@ -599,51 +655,73 @@ def _learn(
         share_all=max(share_all, 0.0),
         recent_obs=(*state.recent_obs, observed)[-_RECENT:],
         recent_exp=(*state.recent_exp, expected)[-_RECENT:],
+        recent_tot=(*state.recent_tot, float(window.total))[-_RECENT:],
         anomalous_run=run,
     )
 
 
-def _ints(d: Mapping[str, object], key: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in _floats(d, key))
+def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -> DetectorState:
+    """Add a bucket's raw surprise to the decayed calibration histogram.
+
+    Young baselines are left out (their misfit says nothing of the brand's
+    tails); with ``calibration_once_per_run`` an anomalous run counts once,
+    so a twelve-bucket crisis does not teach the brand that crises are
+    ordinary.
+    """
+    if params.calibration_per_day <= 0.0 or len(state.calib) != _CALIB_BINS:
+        return state
+    if state.buckets_seen * params.bucket_minutes <= params.young_minutes:
+        return state
+    if params.calibration_once_per_run and state.anomalous_run > 1:
+        return state
+    keep = 1.0 - ewma_rate(params.buckets(params.calibration_halflife_minutes))
+    bins = [x * keep for x in state.calib]
+    bins[bisect.bisect_right(_CALIB_EDGES, raw_score) - 1] += 1.0
+    return replace(state, calib=tuple(bins), calib_mass=state.calib_mass * keep + 1.0)
+
+
+# -- codec ------------------------------------------------------------------
+
+_FLOAT_FIELDS = ("fast", "ratio", "dispersion", "share_neg", "share_all", "calib_mass")
+_INT_FIELDS = ("buckets_seen", "last_start_ms", "anomalous_run")
+_FLOAT_TUPLES = (
+    "profile",
+    "week_num",
+    "week_den",
+    "recent_obs",
+    "recent_exp",
+    "recent_tot",
+    "calib",
+)
+_INT_TUPLES = ("visits", "week_seen")
 
 
 def state_to_dict(state: DetectorState) -> dict[str, object]:
     """The state as a JSON-safe dict (lists for tuples), with its ``v``."""
-    return {
-        "v": state.v,
-        "buckets_seen": state.buckets_seen,
-        "last_start_ms": state.last_start_ms,
-        "level": state.level,
-        "day_num": list(state.day_num),
-        "day_den": list(state.day_den),
-        "week_num": list(state.week_num),
-        "week_den": list(state.week_den),
-        "week_seen": list(state.week_seen),
-        "dispersion": state.dispersion,
-        "share_neg": state.share_neg,
-        "share_all": state.share_all,
-        "recent_obs": list(state.recent_obs),
-        "recent_exp": list(state.recent_exp),
-        "anomalous_run": state.anomalous_run,
-        "calib": list(state.calib),
-        "calib_mass": state.calib_mass,
-    }
+    out: dict[str, object] = {"v": state.v}
+    for name in (*_INT_FIELDS, *_FLOAT_FIELDS):
+        out[name] = getattr(state, name)
+    for name in (*_FLOAT_TUPLES, *_INT_TUPLES):
+        out[name] = list(getattr(state, name))
+    return out
 
 
-def _floats(d: Mapping[str, object], key: str) -> tuple[float, ...]:
-    raw = d.get(key, ())
-    if not isinstance(raw, list | tuple):
-        msg = f"detector state: {key} must be a list"
-        raise ValueError(msg)
-    return tuple(float(x) for x in raw)
-
-
-def _num(d: Mapping[str, object], key: str, default: float) -> float:
-    raw = d.get(key, default)
+def _number(d: Mapping[str, object], key: str) -> float:
+    raw = d.get(key, getattr(DetectorState(), key))
     if not isinstance(raw, int | float) or isinstance(raw, bool):
-        msg = f"detector state: {key} must be a number"
+        msg = f"detector state: {key} must be a number, got {raw!r}"
         raise ValueError(msg)
     return float(raw)
+
+
+def _numbers(d: Mapping[str, object], key: str) -> tuple[float, ...]:
+    raw = d.get(key, getattr(DetectorState(), key))
+    if not isinstance(raw, list | tuple) or not all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in raw
+    ):
+        msg = f"detector state: {key} must be a list of numbers"
+        raise ValueError(msg)
+    return tuple(float(x) for x in raw)
 
 
 def state_from_dict(d: Mapping[str, object]) -> DetectorState:
@@ -651,22 +729,25 @@ def state_from_dict(d: Mapping[str, object]) -> DetectorState:
     if d.get("v") != STATE_VERSION:
         msg = f"detector state: unsupported version {d.get('v')!r}"
         raise ValueError(msg)
-    return DetectorState(
-        v=STATE_VERSION,
-        buckets_seen=int(_num(d, "buckets_seen", 0)),
-        last_start_ms=int(_num(d, "last_start_ms", -1)),
-        level=_num(d, "level", 0.0),
-        day_num=_floats(d, "day_num"),
-        day_den=_floats(d, "day_den"),
-        week_num=_floats(d, "week_num") or (0.0,) * WEEK_DAYS,
-        week_den=_floats(d, "week_den") or (0.0,) * WEEK_DAYS,
-        week_seen=_ints(d, "week_seen") or (0,) * WEEK_DAYS,
-        dispersion=_num(d, "dispersion", 0.05),
-        share_neg=_num(d, "share_neg", 0.0),
-        share_all=_num(d, "share_all", 0.0),
-        recent_obs=_floats(d, "recent_obs"),
-        recent_exp=_floats(d, "recent_exp"),
-        anomalous_run=int(_num(d, "anomalous_run", 0)),
-        calib=_floats(d, "calib"),
-        calib_mass=_num(d, "calib_mass", 0.0),
-    )
+    known = {"v", *_FLOAT_FIELDS, *_INT_FIELDS, *_FLOAT_TUPLES, *_INT_TUPLES}
+    unknown = sorted(set(d) - known)
+    if unknown:
+        msg = f"detector state: unknown field {unknown[0]!r}"
+        raise ValueError(msg)
+    values: dict[str, object] = {}
+    for name in _FLOAT_FIELDS:
+        values[name] = _number(d, name)
+    for name in _INT_FIELDS:
+        values[name] = int(_number(d, name))
+    for name in _FLOAT_TUPLES:
+        values[name] = _numbers(d, name)
+    for name in _INT_TUPLES:
+        values[name] = tuple(int(x) for x in _numbers(d, name))
+    state = replace(DetectorState(), **values)  # type: ignore[arg-type]  # checked above
+    if len(state.profile) != len(state.visits):
+        msg = "detector state: profile and visits differ in length"
+        raise ValueError(msg)
+    if not len(state.recent_obs) == len(state.recent_exp) == len(state.recent_tot):
+        msg = "detector state: recent_obs, recent_exp and recent_tot differ in length"
+        raise ValueError(msg)
+    return state

@@ -1,88 +1,102 @@
 """Language detection for mentions that arrive without a ``lang``.
 
-Tells es, ca, it, en, pt and fr apart from function words and spelling cues
-(ñ, ç, ã, l·l, -ció/-ción, ...) and answers "und" when the evidence is thin or
-split, rather than guessing.
+Uses py3langid (langid.py's naive Bayes over byte n-grams, 97 languages, its
+model shipped inside the wheel, no pickle) after removing what is not
+language: @handles, links, the ``#`` of hashtags, digits, and letters repeated
+for emphasis. Measured on the dev split it beat lingua restricted to our six
+languages (see ``streamproc bench sentiment``).
+
+The decision, in order:
+1. Fewer than three letters: "und".
+2. The full model is sure (>= 0.9) of one of our six languages: that one.
+3. The full model is sure (>= 0.9) of another language: that one (its
+   ISO 639-1 code), so such mentions are counted under their own language.
+4. Otherwise the model restricted to our six decides, and answers "und" when
+   its best language has less than 0.4 of the probability: a short "no
+   funciona" is Spanish or Catalan, and we do not guess.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Protocol
 
 from streamproc.model import UNDETERMINED_LANG
+from streamproc.sentiment.artefact import shipped_arrays
+from streamproc.sentiment.langmodel import LanguageModel
+from streamproc.sentiment.text import tokenize_cached
 
-_STOP = {
-    "es": "de la que el en y los se del las un por con no una su para es al lo como "
-    "más pero sus le ya o este sí porque esta muy sin sobre también me hasta hay donde "
-    "todo nos yo qué eso esto está están estoy ser son soy era hoy ahora pues mi "
-    "mis tu te gracias nada mucho bien todos ese esa ni otro otra ella él algo",
-    "ca": "de la el i que a en els les un una per amb no és del al com més però dels "
-    "seu seva molt ha hi ho jo tu ell ella aquest aquesta això també perquè quan on "
-    "tot tots totes mai res gens fins doncs pel pels sense ens us em et li vaig va "
-    "van està són som era eren hem han bé molt hotel habitació tenen estava quina "
-    "dies sense porto tornen diners servei aquí avui ara",
-    "it": "di e il la che in a per un una non è del della dei delle con si le lo gli "
-    "da al alla sono mi ma come più ho anche questo questa quello se ci ne io tu "
-    "lui lei noi voi loro nel nella sul sulla tutto tutti molto già oggi ancora "
-    "così perché quando dove chi cosa sempre solo poi essere stato fatto ha hanno",
-    "pt": "de a o que e do da em um uma para com não os as no na se por mais dos das "
-    "como mas ao ele ela seu sua ou quando muito nos já eu também só pelo pela até "
-    "isso sem mesmo você essa esse nem meu minha está são foi ser tem vai hoje "
-    "agora tá pra né vc q é bem tudo",
-    "fr": "de la le et les des en un une du est que qui pas pour dans ce il je ne sur "
-    "au avec se plus par son sa ses mais ou on nous vous ils elles leur tout cette "
-    "été être avoir fait comme bien très aussi sont ont c' j' l' d' n' qu' s' m' "
-    "à chez ça suis ai quelle quel trois jours sans ce cette merci rien aux",
-    "en": "the and to of a in is it you that for on was with be this have are not but "
-    "at they my so just i me your what all do we can if will about get like one no "
-    "out up from an or by has more its when there their our who would been had how "
-    "some them than too now also i'm it's don't",
-}
+SUPPORTED: tuple[str, ...] = ("es", "ca", "it", "en", "pt", "fr")
+"""The languages the product is measured on."""
 
-_STOPWORDS: dict[str, set[str]] = {}
-for _lang, _words in _STOP.items():
-    for _w in _words.split():
-        _STOPWORDS.setdefault(_w, set()).add(_lang)
+OWN_SURE = 0.9
+"""Probability above which the in-domain model's answer is taken as is."""
 
-_CUES: tuple[tuple[re.Pattern[str], str, float], ...] = (
-    (re.compile(r"ñ"), "es", 2.0),
-    (re.compile(r"ción\b|ciones\b"), "es", 2.0),
-    (re.compile(r"l·l|ció\b|cions\b|\bny|ny\b|\bels\b|\bamb\b"), "ca", 2.0),
-    (re.compile(r"[ãõ]|ção\b|ções\b|\blh|nh"), "pt", 2.0),
-    (re.compile(r"zione\b|zioni\b|\bgli\b|\bchi\b"), "it", 2.0),
-    (re.compile(r"[êèù]|eau|\bqu'"), "fr", 1.0),
-    (re.compile(r"\bth|ing\b|ght\b"), "en", 1.0),
-)
+OWN_MIN_KNOWN = 0.7
+"""Share of a text's n-grams the in-domain model must know (else: maybe foreign)."""
 
-_WORD = re.compile(r"[^\W\d_]+'?|[^\W\d_]+")
-_NOISE = re.compile(r"https?://\S+|@\w+|#\w+")
-MIN_EVIDENCE = 1.5
-"""Below this much weight for the winner, the answer is "und"."""
+SURE = 0.9
+"""Probability over all 97 languages above which the full model is believed."""
+
+MIN_CONFIDENCE = 0.4
+"""Below this share among the six, the answer is "und"."""
+
+MIN_LETTERS = 3
+_ENOUGH_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")
+"""Matches once the text has `MIN_LETTERS` letters."""
+_SUPPORTED = frozenset(SUPPORTED)
+
+_NOISE = re.compile(r"@\w+|(?:https?://|www\.)\S+|\bhttps?\b|[#\d_]+", re.IGNORECASE)
+_ELONG = re.compile(r"(\w)\1{2,}")
+
+
+class _Identifier(Protocol):
+    def classify(self, text: str) -> tuple[str, float]: ...
+
+
+@lru_cache(maxsize=1)
+def _own_model() -> LanguageModel:
+    return LanguageModel.from_arrays(shipped_arrays())
+
+
+@lru_cache(maxsize=1)
+def _identifiers() -> tuple[_Identifier, _Identifier]:
+    """The full model and the same model restricted to `SUPPORTED`."""
+    from py3langid.langid import (  # type: ignore[import-untyped]
+        MODEL_FILE,
+        LanguageIdentifier,
+    )
+
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    six = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    six.set_languages(list(SUPPORTED))
+    return full, six
+
+
+def clean(text: str) -> str:
+    """What the identifier sees: lower case, no handles, links, digits or ``#``."""
+    return _ELONG.sub(r"\1\1", _NOISE.sub(" ", text).lower())
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text``, or "und" when unsure; never raises."""
     try:
         return _detect(text)
-    except Exception:  # a detector must never break ingest
+    except Exception:  # a detector must never stop ingest; "und" is counted
         return UNDETERMINED_LANG
 
 
 def _detect(text: str) -> str:
-    low = _NOISE.sub(" ", text).lower().replace("’", "'")
-    scores = dict.fromkeys(_STOP, 0.0)
-    for word in _WORD.findall(low):
-        langs = _STOPWORDS.get(word)
-        if langs:
-            share = 1.0 / len(langs)
-            for lang in langs:
-                scores[lang] += share
-    for pattern, lang, weight in _CUES:
-        hits = len(pattern.findall(low))
-        if hits:
-            scores[lang] += weight * min(hits, 3)
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < MIN_EVIDENCE or top - second < 0.5:
+    lang, prob, known = _own_model().predict(tokenize_cached(text))
+    if prob >= OWN_SURE and known >= OWN_MIN_KNOWN:
+        return lang
+    cleaned = clean(text)
+    if _ENOUGH_LETTERS.search(cleaned) is None:
         return UNDETERMINED_LANG
-    return best
+    full, six = _identifiers()
+    lang, prob = full.classify(cleaned)
+    if prob >= SURE and (lang in _SUPPORTED or (len(lang) == 2 and lang.isalpha())):
+        return str(lang)
+    lang, prob = six.classify(cleaned)
+    return str(lang) if prob >= MIN_CONFIDENCE else UNDETERMINED_LANG

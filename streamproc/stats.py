@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-MAX_SURPRISE = 99.0
-"""Cap of every surprise score (``p`` below ``1e-99`` is reported as 99)."""
+MAX_SURPRISE = 1000.0
+"""Cap of every surprise score (``p`` below ``1e-1000`` is reported as 1000)."""
 
 _LN10 = math.log(10.0)
 _CF_MAX_ITER = 500

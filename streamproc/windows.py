@@ -208,6 +208,7 @@ class PartitionClock:
         if not known or max(known) < now_ms - rules.live_horizon_ms:
             return self
         idle = [seen is None or now_ms - seen >= rules.idle_ms for seen in self.seen_wall_ms]
+        new_sources: tuple[int | None, ...]
         if all(idle):
             floor = now_ms - rules.lateness_ms - rules.idle_ms
             new_sources = tuple(floor if s is None else max(s, floor) for s in self.source_ms)

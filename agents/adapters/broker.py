@@ -222,10 +222,12 @@ class _SupervisedBroker:
                     and time.monotonic() < deadline
                     and _ADDRESS_IN_USE.search(tail) is not None
                 )
-                self._stop(failed=True, keep_log=not retry)
+                self._stop(failed=True, keep_log=bool(tail) and not retry)
                 if retry:
                     self._reassign_ports()  # lost a race for a free port: pick others
                     continue
+                if not tail:  # failed before the broker said anything (no java, no jars)
+                    raise
                 reason = str(exc)
                 if _ADDRESS_IN_USE.search(tail):
                     reason = f"{self.name} broker cannot listen on {self.bootstrap}: port in use"
@@ -320,8 +322,8 @@ class _SupervisedBroker:
                 fh.seek(max(fh.tell() - 64_000, 0))
                 text = fh.read().decode("utf-8", "replace")
         except OSError:
-            return "(no log)"
-        return "\n".join(_ANSI.sub("", text).splitlines()[-lines:]) or "(empty log)"
+            return ""
+        return "\n".join(_ANSI.sub("", text).rstrip().splitlines()[-lines:])
 
 
 class EmbeddedBroker(_SupervisedBroker):
@@ -388,8 +390,8 @@ class ApacheKafkaBroker(_SupervisedBroker):
     ) -> None:
         super().__init__(port, log_path=log_path)
         self.controller_port = controller_port or free_port()
-        self._jars_dir = jars_dir
-        self._cache_dir = cache_dir
+        self._jars_dir = Path(jars_dir) if jars_dir is not None else None
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._extra = dict(properties or {})
         self._jvm_options = list(jvm_options)
         self._java = java
@@ -597,7 +599,10 @@ def ensure_kafka_jars(
     main_jar = scratch / f"kafka_2.13-{version}.jar"
     if done.returncode != 0 or not main_jar.is_file():
         shutil.rmtree(scratch, ignore_errors=True)
-        lines = [ln for ln in (done.stdout + done.stderr).splitlines() if "ERROR" in ln]
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()  # only if empty
+        output = _ANSI.sub("", done.stdout + done.stderr)
+        lines = [ln for ln in output.splitlines() if "ERROR" in ln]
         detail = lines[0].strip() if lines else f"exit code {done.returncode}"
         msg = f"mvn could not resolve org.apache.kafka:kafka_2.13:{version}: {detail}"
         raise BrokerError(msg)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
 
 from streamproc.errors import BrokerError
@@ -62,7 +63,7 @@ def servers(bootstrap: str) -> list[str]:
 
 
 def one_line(exc: BaseException) -> str:
-    """An exception as one short line (kafka-python's messages repeat the class name)."""
+    """An exception as one line of at most 300 characters, for a BrokerError message."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
@@ -190,6 +191,21 @@ def delete_topics(bootstrap: str, names: Sequence[str], *, timeout_s: float = 30
             time.sleep(0.1)
 
 
+def topic_configs(bootstrap: str, topic: str, *, timeout_s: float = 30.0) -> dict[str, str]:
+    """The settings of `topic` that differ from the broker's defaults.
+
+    Tansu answers with none at all (it accepts topic configs and keeps none).
+    """
+    with _admin(bootstrap, timeout_s) as admin:
+        try:
+            found = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        except KafkaError as exc:
+            msg = f"cannot read the configs of {topic} on {bootstrap}: {one_line(exc)}"
+            raise BrokerError(msg) from exc
+    entries = found.get("topic", {}).get(topic, {})
+    return {name: str(entry["value"]) for name, entry in entries.items()}
+
+
 def end_offsets(bootstrap: str, topic: str, *, timeout_s: float = 30.0) -> dict[int, int]:
     """The end offset (next offset to be written) of each partition of `topic`.
 
@@ -271,14 +287,18 @@ def produce(
     Raises:
         BrokerError: a record was not acknowledged within `timeout_s`.
     """
-    producer = KafkaProducer(
-        bootstrap_servers=servers(bootstrap),
-        client_id=_CLIENT_ID,
-        acks="all",
-        linger_ms=5,
-        bootstrap_timeout_ms=int(timeout_s * 1000),
-        max_block_ms=int(timeout_s * 1000),
-    )
+    try:
+        producer = KafkaProducer(
+            bootstrap_servers=_listening(bootstrap, timeout_s),
+            client_id=_CLIENT_ID,
+            acks="all",
+            linger_ms=5,
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+            max_block_ms=int(timeout_s * 1000),
+        )
+    except KafkaError as exc:
+        msg = f"KAFKA_BROKER {bootstrap} is unreachable: {one_line(exc)}"
+        raise BrokerError(msg) from exc
     try:
         futures = [producer.send(topic, key=key, value=value) for key, value in messages]
         producer.flush(timeout=timeout_s)
@@ -320,7 +340,7 @@ class _Admin(KafkaAdminClient):  # type: ignore[misc]  # kafka-python ships no t
 def _admin(bootstrap: str, timeout_s: float) -> Iterator[Any]:
     try:
         admin = _Admin(
-            bootstrap_servers=servers(bootstrap),
+            bootstrap_servers=_listening(bootstrap, timeout_s),
             client_id=_CLIENT_ID,
             bootstrap_timeout_ms=int(timeout_s * 1000),
             request_timeout_ms=int(max(timeout_s, 1.0) * 1000),
@@ -338,7 +358,7 @@ def _admin(bootstrap: str, timeout_s: float) -> Iterator[Any]:
 def _consumer(bootstrap: str, timeout_s: float) -> Iterator[Any]:
     try:
         consumer = KafkaConsumer(
-            bootstrap_servers=servers(bootstrap),
+            bootstrap_servers=_listening(bootstrap, timeout_s),
             client_id=_CLIENT_ID,
             group_id=None,
             enable_auto_commit=False,
@@ -374,6 +394,20 @@ def _probe(addresses: Sequence[str], timeout_s: float) -> None:
     if not [b for b in cluster.get("brokers", []) if not b.get("is_fenced", False)]:
         msg = "no unfenced broker registered yet"
         raise _NotReadyError(msg)
+
+
+def _listening(bootstrap: str, timeout_s: float) -> list[str]:
+    """The bootstrap servers that accept a TCP connection; BrokerError if none does.
+
+    Checked before any kafka-python client is built: a client whose bootstrap
+    fails leaks its IO thread and sockets (kafka-python 3.0).
+    """
+    addresses = servers(bootstrap)
+    reachable = [a for a in addresses if _tcp_open(a, min(timeout_s, 5.0))]
+    if not reachable:
+        msg = f"KAFKA_BROKER {bootstrap} is unreachable: no listener on {', '.join(addresses)}"
+        raise BrokerError(msg)
+    return reachable
 
 
 def _tcp_open(address: str, timeout_s: float) -> bool:

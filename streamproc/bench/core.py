@@ -8,6 +8,7 @@ machine runs it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import statistics
@@ -37,10 +38,8 @@ def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
     for _ in range(ROUNDS):
         t0 = time.perf_counter()
         for line in lines:
-            try:
+            with contextlib.suppress(ValueError):
                 json.loads(line)
-            except ValueError:
-                pass
         decode_s.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         events = sum(1 for _ in backtest.run(lines, config, scorer, lang.detect_language))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from streamproc.model import SentimentScore
-from streamproc.sentiment.artefact import read_npz
+from streamproc.sentiment.artefact import read_npz, shipped_arrays
 from streamproc.sentiment.lexicon import LexiconRules, LexiconScorer, arrays_to_lexicons
 from streamproc.sentiment.linear import LinearScorer
 
@@ -26,7 +26,7 @@ class Scorer(Protocol):
 
 def load_scorer(path: Path | None = None) -> Scorer:
     """The scorer an artefact holds (the shipped one when ``path`` is None)."""
-    arrays = read_npz(path)
+    arrays = shipped_arrays() if path is None else read_npz(path)
     rules = LexiconRules(arrays_to_lexicons(arrays))
     if "weights" in arrays:
         return LinearScorer.from_arrays(arrays, rules)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -61,3 +62,9 @@ def read_npz(path: Path | None = None) -> dict[str, npt.NDArray[np.generic]]:
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         msg = f"{where}: cannot read sentiment artefact: {exc}"
         raise InputFileError(msg) from exc
+
+
+@lru_cache(maxsize=1)
+def shipped_arrays() -> Mapping[str, npt.NDArray[np.generic]]:
+    """The shipped artefact, read once per process (scorer and detector share it)."""
+    return read_npz()

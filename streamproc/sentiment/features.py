@@ -14,18 +14,19 @@ import math
 from collections import Counter
 
 from streamproc.sentiment.lexicon import LexiconRules
-from streamproc.sentiment.text import CLAUSE_BREAK, Tokens
-from streamproc.sentiment.words import NEGATORS, SHARED_NEGATORS
+from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
+from streamproc.sentiment.words import INTENSIFIERS, NEGATORS, SHARED_NEGATORS
 
 NEGATED_PREFIX = "~"
-LANG_PREFIX = "lang:"
-"""A per-language intercept (the Catalan reviews lean positive, the tweets do not)."""
 CHAR_SIZES: tuple[int, ...] = (4,)
 CHAR_MIN_WORD = 3
 """Shorter words are covered by their word feature alone."""
 NEGATION_SCOPE = 3
 LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom")
 """Real-valued features (also conjoined with the language as ``xx|lex:...``)."""
+
+_EMPHASIS = frozenset({EXCLAIM_MARK, ELONGATED_MARK})
+"""Left to the lexicon rules, which scale the words they emphasise."""
 
 _NEGATORS = {lang: words | SHARED_NEGATORS for lang, words in NEGATORS.items()}
 
@@ -45,6 +46,8 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
             scope = 0
             prev = ""
             continue
+        if w in INTENSIFIERS or w in _EMPHASIS:
+            continue
         if w in negators or w.endswith("n't"):
             scope = NEGATION_SCOPE
             m = w
@@ -57,15 +60,17 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
         if prev:
             keys.append("b:" + prev + " " + m)
         prev = m
-    padded = [" " + w + " " for w in tokens.words if len(w) >= CHAR_MIN_WORD and w[0] != "<"]
+    padded = [
+        " " + w + " "
+        for w in tokens.words
+        if len(w) >= CHAR_MIN_WORD and w[0] != "<" and w not in INTENSIFIERS
+    ]
     for n in CHAR_SIZES:
         keys += [p[i : i + n] for p in padded for i in range(len(p) - n + 1)]
     return Counter(keys)
 
 
-def lexicon_features(
-    tokens: Tokens, lang: str, rules: LexiconRules
-) -> list[tuple[str, float]]:
+def lexicon_features(tokens: Tokens, lang: str, rules: LexiconRules) -> list[tuple[str, float]]:
     """The non-zero lexicon features, in `LEXICON_FEATURES` order."""
     val = rules.valence(tokens, lang)
     values = (
@@ -83,7 +88,6 @@ def features(tokens: Tokens, lang: str, rules: LexiconRules) -> dict[str, float]
     scaled = {k: 1.0 + math.log(v) if v > 1 else 1.0 for k, v in counts.items()}
     norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
     out = {k: v / norm for k, v in scaled.items()}
-    out[LANG_PREFIX + lang] = 1.0
     for name, value in lexicon_features(tokens, lang, rules):
         out[name] = value
         out[lang + "|" + name] = value

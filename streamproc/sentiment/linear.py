@@ -14,14 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from streamproc.model import Label, SentimentScore
-from streamproc.sentiment.features import LANG_PREFIX, lexicon_features, ngram_counts
+from streamproc.sentiment.features import lexicon_features, ngram_counts
 from streamproc.sentiment.lexicon import LexiconRules
-from streamproc.sentiment.text import Tokens, tokenize
+from streamproc.sentiment.text import Tokens, tokenize_cached
 
 LABELS: tuple[Label, Label, Label] = ("negative", "neutral", "positive")
 """Column order of the weight matrix."""
 
-DEFAULT_THRESHOLD = 0.45
+DEFAULT_THRESHOLD = 0.4
 """A polar label needs at least this probability, otherwise the text is neutral."""
 
 METHOD = "linear-v1"
@@ -101,11 +101,6 @@ class LinearScorer:
             z0 += a0 * inv
             z1 += a1 * inv
             z2 += a2 * inv
-        w = get(LANG_PREFIX + lang)
-        if w is not None:
-            z0 += w[0]
-            z1 += w[1]
-            z2 += w[2]
         for name, value in lexicon_features(tokens, lang, self._rules):
             for key in (name, lang + "|" + name):
                 w = get(key)
@@ -120,7 +115,7 @@ class LinearScorer:
 
     def score(self, text: str, lang: str) -> SentimentScore:
         """Score = P(positive) - P(negative); unsure polar labels become neutral."""
-        p_neg, p_neu, p_pos = self.probabilities(tokenize(text), lang)
+        p_neg, p_neu, p_pos = self.probabilities(tokenize_cached(text), lang)
         best = max(p_neg, p_neu, p_pos)
         label: Label = LABELS[(p_neg, p_neu, p_pos).index(best)]
         if label != "neutral" and best < self._threshold:

@@ -62,20 +62,20 @@ def softmax_regression(
         w = theta[: d * k].reshape(d, k)
         b = theta[d * k :]
         contrib = w[x.indices] * x.values[:, None]
-        z = np.stack(
+        z: Vector = np.stack(
             [np.bincount(rows, weights=contrib[:, j], minlength=n) for j in range(k)], axis=1
-        )
-        z += b
-        z -= z.max(axis=1, keepdims=True)
+        ).astype(np.float64)
+        z = z + b
+        z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         loss = -c * float(np.sum(onehot * logp)) + 0.5 * _dot(w.ravel(), w.ravel())
         resid = c * (np.exp(logp) - onehot)
         per_value = resid[rows] * x.values[:, None]
-        gw = np.stack(
+        gw: Vector = np.stack(
             [np.bincount(x.indices, weights=per_value[:, j], minlength=d) for j in range(k)],
             axis=1,
-        )
-        gw += w
+        ).astype(np.float64)
+        gw = gw + w
         gb = resid.sum(axis=0)
         return loss, np.concatenate([gw.ravel(), gb])
 

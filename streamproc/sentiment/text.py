@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 URL_MARK = "<url>"
 USER_MARK = "<user>"
@@ -35,7 +36,9 @@ _EMO_NEG = re.compile(
     r"(?:(?<=\s)|^)(?:[:;=8][-'^o]?[(\[{/\\|]+|:'\(+|[)\]]+[-'^o]?[:;=]|</3|D[-']?:|-_-+|T_T)"
     r"(?=\s|$|[!?.,])"
 )
-_EMO_HINT = re.compile(r"[:;=8][-'^o]?[()\[\]{}dDpP3*/\\|]|[)(\]\[][-'^o]?[:;=]|<3|</3|\^_*\^|xD|XD|D[-']?:|-_-|T_T")
+_EMO_HINT = re.compile(
+    r"[:;=8][-'^o]?[()\[\]{}dDpP3*/\\|]|[)(\]\[][-'^o]?[:;=]|<3|</3|\^_*\^|xD|XD|D[-']?:|-_-|T_T"
+)
 _ELONG = re.compile(r"([^\W\d_])\1{2,}")
 _TOKEN = re.compile(
     r"<[a-z+\-]+>"  # placeholders put in above
@@ -104,3 +107,9 @@ def tokenize(text: str) -> Tokens:
         else:
             words.append(low)
     return Tokens(words=tuple(words), caps=frozenset(caps))
+
+
+@lru_cache(maxsize=4096)
+def tokenize_cached(text: str) -> Tokens:
+    """`tokenize` memoised: ingest detects the language, then scores, the same text."""
+    return tokenize(text)

@@ -1,14 +1,25 @@
 """Builds the shipped sentiment artefact from the shared data, reproducibly.
 
 ``train(data_dir, out)`` reads ``data_dir/lexicons`` (translated AFINN,
-VADER) and ``data_dir/sentiment`` (train.jsonl) and writes the ``.npz`` that
-`streamproc.sentiment.default_scorer` loads. The same inputs give the same
-bytes: sorted keys, fixed seeds, fixed zip timestamps.
+VADER) and ``data_dir/sentiment/train.jsonl`` and writes the ``.npz`` that
+`streamproc.sentiment.default_scorer` and `streamproc.lang` load: lexicons,
+the sentiment model and the in-domain language model. The same inputs give
+the same bytes: sorted vocabularies, no randomness, BLAS-free optimisation,
+fixed zip timestamps.
+
+Why this method (dev split, mean macro-F1 over the six languages): lexicon
+rules alone 0.52; logistic regression over words, bigrams and character
+n-grams 0.57-0.59; adding the lexicon features 0.59-0.60. Character 4-grams
+alone matched 1-5-grams at a third of the cost. scikit-learn's
+LogisticRegression on the same features gave the same figures, so training
+needs only numpy. Giving the lexicon score extra weight at prediction time
+lowered dev F1 (0.593 -> 0.579 at 0.5), so it is left to the learned weights.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +28,7 @@ import numpy.typing as npt
 from streamproc.errors import InputFileError
 from streamproc.sentiment.artefact import write_npz
 from streamproc.sentiment.features import features
+from streamproc.sentiment.langmodel import surface_keys
 from streamproc.sentiment.lexicon import MIXED, LexiconRules
 from streamproc.sentiment.linear import DEFAULT_THRESHOLD, LABELS, encode_vocab
 from streamproc.sentiment.optimize import SparseRows, softmax_regression
@@ -103,6 +115,9 @@ def lexicon_arrays(
 REGULARISATION_C = 1.0
 """Inverse L2 strength, chosen on dev (see the bench and the module docstring)."""
 
+LANGID_C = 10.0
+"""Inverse L2 strength of the language model (weak: the classes are well apart)."""
+
 MIN_DOCS = 2
 """A feature must occur in this many training texts to enter the vocabulary."""
 
@@ -121,16 +136,14 @@ def read_examples(path: Path) -> list[tuple[str, str, int]]:
         try:
             row = json.loads(line)
             text, lang, label = str(row["text"]), str(row["lang"]), str(row["label"])
-            out.append((text, lang, LABELS.index(label)))  # type: ignore[arg-type]
+            out.append((text, lang, LABELS.index(label)))
         except (ValueError, KeyError, TypeError) as exc:
             msg = f"{path}: line {lineno}: not a labelled example ({exc})"
             raise InputFileError(msg) from exc
     return out
 
 
-def design_matrix(
-    rows: list[dict[str, float]], min_docs: int
-) -> tuple[list[str], SparseRows]:
+def design_matrix(rows: list[dict[str, float]], min_docs: int) -> tuple[list[str], SparseRows]:
     """Sorted vocabulary of features seen in ``min_docs`` rows, and the CSR matrix."""
     doc_freq: dict[str, int] = {}
     for row in rows:
@@ -157,6 +170,26 @@ def design_matrix(
     return vocab, matrix
 
 
+def train_language_model(
+    examples: list[tuple[str, str, int]],
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The ``langid_*`` artefact members: a softmax regression over `LANGS`."""
+    rows = []
+    for text, _, _ in examples:
+        keys = surface_keys(tokenize(text))
+        weight = 1.0 / math.sqrt(len(keys)) if keys else 0.0
+        rows.append(dict.fromkeys(keys, weight))
+    vocab, matrix = design_matrix(rows, MIN_DOCS)
+    labels = np.array([LANGS.index(lang) for _, lang, _ in examples], dtype=np.int64)
+    weights, bias = softmax_regression(matrix, labels, len(LANGS), c=LANGID_C)
+    return {
+        "langid_labels": encode_vocab(list(LANGS)),
+        "langid_vocab": encode_vocab(vocab),
+        "langid_weights": weights.astype(np.float16),
+        "langid_bias": bias.astype(np.float32),
+    }
+
+
 def train(data_dir: Path, out: Path) -> dict[str, object]:
     """Rebuilds the artefact at ``out``; returns a summary of what went in."""
     root = resolve_data_dir(data_dir)
@@ -168,6 +201,7 @@ def train(data_dir: Path, out: Path) -> dict[str, object]:
     labels = np.array([label for _, _, label in examples], dtype=np.int64)
     weights, bias = softmax_regression(matrix, labels, len(LABELS), c=REGULARISATION_C)
     arrays = lexicon_arrays(tables)
+    arrays.update(train_language_model(examples))
     arrays["vocab"] = encode_vocab(vocab)
     arrays["weights"] = weights.astype(np.float16)
     arrays["bias"] = bias.astype(np.float32)

@@ -62,7 +62,7 @@ def kafka_jars() -> Path:
     ],
 )
 def broker_kind(request: pytest.FixtureRequest) -> str:
-    """"tansu" or "apache"; for apache, the jars are there (or the test skipped)."""
+    """The kind of this run, "tansu" or "apache"; for apache the jars are there (or it skipped)."""
     kind: str = request.param
     if kind == "apache":
         request.getfixturevalue("kafka_jars")

@@ -54,9 +54,7 @@ def verdict(
         by_lang={"es": neg},
         by_source={"twitter": neg},
         top_terms=(("refund", 3), ("broken", 2)),
-        samples=(
-            Sample(mention_id="m1", text="awful", created_at_ms=i * B, lang="es"),
-        ),
+        samples=(Sample(mention_id="m1", text="awful", created_at_ms=i * B, lang="es"),),
         authors=3,
         top_author_share=0.5,
     )
@@ -127,9 +125,7 @@ def test_persistence_n_of_m(pattern: str, fires_at: int | None) -> None:
         (hot(0, observed=3.0, severity=Severity.CRITICAL), False),  # min_volume
     ],
 )
-def test_single_bucket_fires_only_when_critical_or_extreme(
-    v: Verdict, fires: bool
-) -> None:
+def test_single_bucket_fires_only_when_critical_or_extreme(v: Verdict, fires: bool) -> None:
     _, events = run([v])
     assert bool(events) is fires
 
@@ -224,9 +220,7 @@ def test_snooze_mutes_then_announces_if_still_active() -> None:
 
 
 def test_incident_that_ends_within_a_snooze_is_never_announced() -> None:
-    s, _ = apply_action(
-        initial_alert_state(), "snooze", 0, replace(POLICY, snooze_ms=20 * B)
-    )
+    s, _ = apply_action(initial_alert_state(), "snooze", 0, replace(POLICY, snooze_ms=20 * B))
     vs = [hot(0), hot(1)] + [verdict(i) for i in range(2, 10)]
     s, events = run(vs, state=s)
     assert events == []
@@ -344,9 +338,7 @@ def replay(
             v = verdict(i, kind, observed=obs, score=score, severity=sev)  # type: ignore[arg-type]
             s, events = transition(s, v, POLICY)
         # The state always survives its own codec.
-        assert (
-            alert_state_from_dict(json.loads(json.dumps(alert_state_to_dict(s)))) == s
-        )
+        assert alert_state_from_dict(json.loads(json.dumps(alert_state_to_dict(s)))) == s
         out.extend(events)
     return out
 

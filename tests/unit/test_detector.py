@@ -175,7 +175,7 @@ def test_changed_bucket_width_relearns_the_daily_profile() -> None:
     s, _ = feed([10] * 20)
     hourly = replace(P, bucket_ms=3_600_000)
     s2, v = step(s, WindowStats(brand="a", start_ms=100 * B, end_ms=104 * B), hourly)
-    assert len(s2.day_den) == 24
+    assert len(s2.profile) == len(s2.visits) == 24
     assert v.kind == "normal"
 
 
@@ -194,7 +194,9 @@ def test_state_survives_json_and_resumes_identically(counts: list[int]) -> None:
     assert feed(counts[half:], state=s, start=half) == feed(counts[half:], state=s2, start=half)
 
 
-@pytest.mark.parametrize("bad", [{"v": 7}, {"v": 1, "level": "high"}, {"v": 1, "day_num": 3}])
+@pytest.mark.parametrize(
+    "bad", [{"v": 7}, {"v": 1, "ratio": "high"}, {"v": 1, "profile": 3}, {"v": 1, "level": 2.0}]
+)
 def test_bad_state_dict_is_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="detector state"):
         state_from_dict(bad)

@@ -7,6 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from streamproc.lang import detect_language
+from streamproc.sentiment.artefact import read_npz
+from streamproc.sentiment.langmodel import LanguageModel
+from streamproc.sentiment.text import tokenize
 
 CASES = [
     ("es", "El producto no funciona y no me devuelven el dinero"),
@@ -38,3 +41,58 @@ def test_no_evidence_is_undetermined(text: str) -> None:
 def test_never_raises_and_answers_a_code(text: str) -> None:
     code = detect_language(text)
     assert code == "und" or (len(code) == 2 and code.isalpha())
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ca", "No m'agrada gens"),
+        ("es", "No me gusta nada"),
+        ("ca", "Tot bé."),
+        ("es", "Todo bien."),
+        ("ca", "Quina vergonya de servei"),
+        ("es", "Qué vergüenza de servicio"),
+        ("pt", "Não recomendo"),
+        ("es", "No lo recomiendo"),
+        ("pt", "Que vergonha de serviço"),
+        ("pt", "Não gostei do atendimento"),
+        ("es", "No me gustó la atención"),
+        ("it", "Fa schifo"),
+        ("fr", "C'est nul"),
+    ],
+)
+def test_close_pairs_on_short_texts(lang: str, text: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("de", "Das Produkt funktioniert nicht und ich will mein Geld zurück"),
+        ("nl", "Het product werkt niet en ik wil mijn geld terug"),
+        ("pl", "Produkt nie działa, chcę zwrotu pieniędzy"),
+    ],
+)
+def test_other_languages_are_counted_under_their_own_code(lang: str, text: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "@Acme otra vez sin luz en todo el barrio #apagón https://t.co/x"),
+        ("it", "Sciopero dei treni anche oggiiiii!!! @trenitalia"),
+        ("pt", "#MasterChefBR que programa chato hoje"),
+    ],
+)
+def test_handles_links_and_hashtags_do_not_mislead(lang: str, text: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_in_domain_model_answers_with_probability_and_coverage() -> None:
+    model = LanguageModel.from_arrays(read_npz())
+    lang, prob, known = model.predict(tokenize("El personal de l'hotel era molt amable"))
+    assert lang == "ca"
+    assert 0.5 < prob <= 1.0
+    assert 0.0 < known <= 1.0
+    assert model.predict(tokenize("")) == ("es", 0.0, 0.0)

@@ -286,7 +286,7 @@ def test_settle_refuses_what_it_cannot_apply() -> None:
             {"status": ESCALATED, "ack": "", "obs": 12.0, "samples": 1, "sev": Severity.CRITICAL},
         ),
     ],
-)  # fmt: skip
+)
 def test_root_view_keeps_numbers_and_shows_the_state(
     events: list[AlertEvent], want: dict[str, object]
 ) -> None:

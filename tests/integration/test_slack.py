@@ -1,0 +1,351 @@
+"""Slack delivery end to end: broker, `streamproc worker` processes, replays, the Slack double.
+
+One incident, one thread: a generated crisis (`agents.bench_slack.write_crisis`,
+two days, three brands, one surge) gives exactly one root and its replies in
+the order of the `alerts` topic; SIGKILL before Slack answered and restarts
+lose nothing and open no second thread; a 429 storm and an outage keep the
+order; signed clicks act, forged or stale ones get 401. Every wait below is
+a bound against hanging, never a speed expectation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from agents.adapters.kafka_tools import consume_all, create_topics
+from agents.adapters.slack_actions import sign
+from agents.adapters.slack_double import SlackDouble, StoredMessage
+from agents.bench_slack import split_at, write_crisis
+from agents.testing import WorkerProcess, write_config
+from agents.topics import all_topics
+from streamproc import backtest, lang
+from streamproc.sentiment import default_scorer
+from streamproc.settings import Config, load_config
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+TOKEN = "xoxb-7777-itest-Sl4ckT0kenValue"  # noqa: S105 (test placeholder)
+SECRET = "itest-s1gning-s3cret"  # noqa: S105
+CHANNELS = {"alerts-verdalia": "C0VERD", "alerts-nubia": "C0NUBIA", "brand-alerts": "C0DEF"}
+SPLIT_HOUR = 38
+"""Part one ends after the crisis' firing and escalation, part two has the rest."""
+WAIT_S = 180.0
+
+
+@dataclass(frozen=True)
+class Crisis:
+    whole: Path
+    first: Path
+    second: Path
+    statuses: list[str]
+    """Statuses of the alert events `backtest` makes of the whole stream, in order."""
+
+
+@pytest.fixture(scope="module")
+def crisis(tmp_path_factory: pytest.TempPathFactory) -> Crisis:
+    d = tmp_path_factory.mktemp("crisis")
+    whole = write_crisis(d / "crisis.jsonl")
+    first, second = split_at(whole, SPLIT_HOUR, d / "first.jsonl", d / "second.jsonl")
+    config = load_config(write_config(d / "cfg", app_id="x", topic_prefix=""))
+    lines = [x for x in whole.read_bytes().splitlines() if x.strip()]
+    events = list(backtest.run(lines, config, default_scorer(), lang.detect_language))
+    assert {e.brand for e in events} == {"verdalia"}
+    statuses = [e.status.value for e in events]
+    assert statuses[:2] == ["firing", "escalated"]
+    assert statuses[-1] == "resolved"
+    return Crisis(whole, first, second, statuses)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackDouble]:
+    with SlackDouble(TOKEN, channels=CHANNELS) as double:
+        yield double
+
+
+@dataclass
+class Run:
+    """One test's names, config and worker processes on the shared broker."""
+
+    bootstrap: str
+    config_path: Path
+    config: Config
+    prefix: str
+    tmp: Path
+    slack: SlackDouble
+    workers: list[WorkerProcess]
+
+    def start_worker(self) -> WorkerProcess:
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_API_URL": self.slack.base_url,
+            "SLACK_SIGNING_SECRET": SECRET,
+        }
+        log = self.tmp / f"worker{len(self.workers)}.log"
+        worker = WorkerProcess(self.config_path, self.bootstrap, log, env=env)
+        t0 = time.monotonic()
+        self.workers.append(worker.start())
+        worker.wait_ready()
+        print(f"TIMING worker ready: {time.monotonic() - t0:.1f}s")
+        return worker
+
+    def replay(self, path: Path, speedup: float | None = None) -> None:
+        env = {
+            **os.environ,
+            "KAFKA_BROKER": f"kafka://{self.bootstrap}",
+            "STREAMPROC_CONFIG": str(self.config_path),
+        }
+        args = [sys.executable, "-m", "streamproc", "replay", str(path)]
+        if speedup:
+            args += ["--speedup", str(speedup)]
+        t0 = time.monotonic()
+        subprocess.run(args, env=env, check=True, capture_output=True, timeout=WAIT_S)
+        print(f"TIMING replay {path.name}: {time.monotonic() - t0:.1f}s")
+
+    def alerts(self, expected: int | None = None) -> list[dict[str, Any]]:
+        records = consume_all(
+            self.bootstrap, f"{self.prefix}alerts", timeout_s=WAIT_S, expected=expected, idle_s=5
+        )
+        return [json.loads(r.value or b"{}") for r in records]
+
+    def delivered(self, incident_id: str) -> list[str]:
+        """The alert ids the worker recorded as delivered (the last slack-threads value)."""
+        topic = f"{self.config.pipeline.app_id}-slack-threads-changelog"
+        records = consume_all(self.bootstrap, topic, timeout_s=60, idle_s=3)
+        last = [r for r in records if r.key is not None and incident_id in r.key.decode()]
+        if not last or last[-1].value is None:
+            return []
+        return list(json.loads(last[-1].value)["delivered"])
+
+    def logs(self) -> str:
+        return "\n".join(w.log_path.read_text(errors="replace") for w in self.workers)
+
+    def tails(self) -> str:
+        return "\n---\n".join(w.tail(40) for w in self.workers)
+
+
+@pytest.fixture
+def run(broker: Any, tmp_path: Path, slack: SlackDouble) -> Iterator[Run]:
+    name = f"sl{uuid.uuid4().hex[:10]}"
+    config_path = write_config(
+        tmp_path / "cfg", app_id=f"sp-{name}", topic_prefix=f"{name}-", tick_seconds=1.0
+    )
+    config = load_config(config_path)
+    create_topics(broker.bootstrap, all_topics(config.pipeline), config.pipeline.partitions)
+    r = Run(broker.bootstrap, config_path, config, f"{name}-", tmp_path, slack, [])
+    try:
+        yield r
+    finally:
+        for worker in r.workers:
+            worker.stop()
+
+
+def wait_for(what: str, check: Callable[[], bool], run: Run, timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    t0 = time.monotonic()
+    while time.monotonic() < deadline:
+        if check():
+            print(f"TIMING {what}: {time.monotonic() - t0:.1f}s")  # noqa: T201
+            return
+        time.sleep(0.5)
+    pytest.fail(f"timed out waiting for {what}\n{run.tails()}")
+
+
+def the_thread(slack: SlackDouble) -> tuple[StoredMessage, list[StoredMessage]]:
+    roots = slack.roots()
+    assert len(roots) == 1, f"{len(roots)} roots: {[r.text[:60] for r in roots]}"
+    (root,) = roots
+    return root, slack.replies(root.channel, root.ts)
+
+
+def reply_status(message: StoredMessage) -> str:
+    """What a reply announces: the status word render_reply leads with."""
+    lead = message.text.split("*")[1].lower()
+    for status in ("escalated", "resolved", "update"):
+        if lead.startswith(status):
+            return "updated" if status == "update" else status
+    return lead
+
+
+def n_replies(slack: SlackDouble) -> int:
+    roots = slack.roots()
+    return len(slack.replies(roots[0].channel, roots[0].ts)) if roots else 0
+
+
+def click(run: Run, worker: WorkerProcess, action_id: str, incident: str, **kw: Any) -> int:
+    now = kw.get("now", time.time())
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0ANA", "username": "ana"},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "incident-actions|verdalia",
+                "value": incident,
+                "action_ts": f"{now:.6f}",
+            }
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = str(int(now))
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{worker.port}/slack/actions",
+        data=body,
+        headers={
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sign(kw.get("secret", SECRET), stamp, body),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_one_thread_in_order_buttons_act_and_no_token_in_logs(run: Run, crisis: Crisis) -> None:
+    worker = run.start_worker()
+    run.replay(crisis.first)
+    wait_for("the root and the escalation reply", lambda: n_replies(run.slack) >= 1, run)
+    root, _ = the_thread(run.slack)
+    assert root.channel == "C0VERD"
+    incident = run.alerts(expected=2)[0]["incident_id"]
+
+    forged = click(run, worker, "ack", incident, secret="an-attacker-s-guess")  # noqa: S106
+    stale = click(run, worker, "ack", incident, now=time.time() - 600)
+    assert (forged, stale) == (401, 401)
+    assert click(run, worker, "review", incident) == 200  # no review service yet: just ok
+    assert click(run, worker, "ack", incident) == 200
+    wait_for(
+        "the acknowledgement in the thread and on the root",
+        lambda: (
+            "acknowledged by *ana*" in json.dumps(run.slack.current(root.channel, root.ts).blocks)
+        ),
+        run,
+    )
+    assert click(run, worker, "resolve", incident) == 200
+    wait_for(
+        "the manual resolution",
+        lambda: "Resolved" in run.slack.current(root.channel, root.ts).text,
+        run,
+    )
+    run.replay(crisis.second)
+    actions = consume_all(run.bootstrap, f"{run.prefix}incident-actions", timeout_s=30, idle_s=3)
+    assert [json.loads(r.value or b"{}")["action"] for r in actions] == ["acknowledge", "resolve"]
+
+    alerts = run.alerts()
+    ours = [a for a in alerts if a["incident_id"] == incident]
+    assert [a["reason"] for a in ours][-2:] == ["acknowledged", "manual"]
+    wait_for("every event in Slack", lambda: n_replies(run.slack) >= len(ours) - 1, run)
+    root, replies = the_thread(run.slack)
+    assert [reply_status(r) for r in replies] == [a["status"] for a in ours[1:]]
+    assert [r.reply_broadcast for r in replies] == [
+        a["status"] in ("escalated", "resolved") for a in ours[1:]
+    ]
+    assert "Acknowledged by *ana*" in json.dumps(replies[-2].blocks)
+    assert run.delivered(incident) == [a["alert_id"] for a in ours]
+    logs = run.logs()
+    assert "slack actions: refused with 401" in logs
+    assert TOKEN not in logs
+    assert SECRET not in logs
+    assert TOKEN[5:] not in logs
+
+
+def test_sigkill_before_slack_answered_then_restarts_give_one_thread(
+    run: Run, crisis: Crisis
+) -> None:
+    run.slack.outage(True)  # Slack takes the first calls and never answers ok
+    first = run.start_worker()
+    run.replay(crisis.first)
+    wait_for(
+        "a first chat.postMessage attempt",
+        lambda: any(r.method == "chat.postMessage" for r in run.slack.requests),
+        run,
+    )
+    first.kill()
+    assert run.slack.posted == []
+    run.slack.outage(False)
+
+    second = run.start_worker()
+    wait_for("the root and the escalation reply", lambda: n_replies(run.slack) >= 1, run)
+    second.kill()  # after Slack answered: the next worker must find the thread
+    run.start_worker()
+    run.replay(crisis.second)
+    wait_for("the resolution on `alerts`", lambda: run.alerts()[-1]["status"] == "resolved", run)
+    alerts = run.alerts()
+    assert len({a["incident_id"] for a in alerts}) == 1
+    wait_for("every event in Slack", lambda: n_replies(run.slack) >= len(alerts) - 1, run)
+    root, replies = the_thread(run.slack)
+    assert [reply_status(r) for r in replies] == [a["status"] for a in alerts[1:]]
+    assert run.delivered(alerts[0]["incident_id"]) == [a["alert_id"] for a in alerts]
+    wait_for(
+        "the root to show the resolution",
+        lambda: "Resolved" in run.slack.current(root.channel, root.ts).text,
+        run,
+    )
+
+
+def test_rate_limit_storm_and_outage_lose_nothing_and_keep_the_order(
+    run: Run, crisis: Crisis
+) -> None:
+    run.slack.fail_next(8, kind="429", retry_after=1)  # more than the client's own retries
+    worker = run.start_worker()
+    run.replay(crisis.first)
+    wait_for("the root and the escalation reply", lambda: n_replies(run.slack) >= 1, run)
+    limited = [r for r in run.slack.requests if r.status == 429]
+    assert len(limited) == 8
+
+    run.slack.outage(True, kind="drop")
+    run.replay(crisis.second, speedup=3000)  # ten hours of events in about twelve seconds
+    alerts = run.alerts(expected=len(crisis.statuses))
+    assert [a["status"] for a in alerts] == crisis.statuses
+    wait_for(
+        "alert events waiting in the outbox",
+        lambda: _gauge(worker.metrics(), "streamproc_slack_outbox_pending_messages") > 0,
+        run,
+    )
+    time.sleep(10)  # the outage goes on a while (the worker backs off meanwhile)
+    run.slack.outage(False)
+    incident = alerts[0]["incident_id"]
+    ids = [a["alert_id"] for a in alerts]
+    wait_for("every event delivered", lambda: run.delivered(incident) == ids, run)
+    root, replies = the_thread(run.slack)
+    got = [reply_status(r) for r in replies]
+    # Updates that waited together may be one reply; escalations and resolutions never.
+    kept = [s for s in crisis.statuses[1:] if s != "updated"]
+    assert [s for s in got if s != "updated"] == kept
+    assert len(got) <= len(crisis.statuses) - 1
+    assert got[-1] == "resolved"
+    wait_for(
+        "the root to show the resolution",
+        lambda: "Resolved" in run.slack.current(root.channel, root.ts).text,
+        run,
+    )
+    metrics = worker.metrics()
+    assert _gauge(metrics, "streamproc_slack_outbox_pending_messages") == 0
+    assert _gauge(metrics, "streamproc_slack_retries_total") > 0
+
+
+def _gauge(text: str, name: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and not line.startswith("#"):
+            head = line.split(" ", 1)[0]
+            if head == name or head.startswith(name + "{"):
+                total += float(line.rsplit(" ", 1)[1])
+    return total

@@ -1,0 +1,173 @@
+"""Counts files: parsing, bad input, the counts backtest and its scores file."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streamproc.alerting import AlertPolicy
+from streamproc.counts import parse_timestamp, read_counts, run_counts
+from streamproc.detector import DetectorParams
+from streamproc.errors import InputFileError
+from streamproc.model import AlertStatus
+
+NAB = Path(__file__).resolve().parents[3] / "shared" / "nab" / "data" / "realTweets"
+
+
+def write(tmp_path: Path, text: str, name: str = "acme.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def series(values: list[int | str], start: int = 1_424_986_973, step: int = 300) -> str:
+    rows = [f"{start + i * step},{v}" for i, v in enumerate(values)]
+    return "timestamp,value\n" + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("2015-02-26 21:42:53", 1_424_986_973_000),
+        ("2015-02-26T21:42:53Z", 1_424_986_973_000),
+        ("2015-02-26T22:42:53+01:00", 1_424_986_973_000),
+        ("2015-02-26T21:42:53", 1_424_986_973_000),
+        ("1424986973", 1_424_986_973_000),
+        ("1424986973.5", 1_424_986_973_500),
+    ],
+)
+def test_timestamp_formats(text: str, ms: int) -> None:
+    assert parse_timestamp(text) == ms
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2015-13-01 00:00:00", "nan"])
+def test_unreadable_timestamps(text: str) -> None:
+    with pytest.raises(ValueError, match=r"timestamp|Unix"):
+        parse_timestamp(text)
+
+
+def test_width_is_inferred_and_gaps_are_missing_buckets(tmp_path: Path) -> None:
+    text = "timestamp,value\n0,1\n900,2\n1800,3\n4500,4\n5400,\n6300,5\n"
+    s = read_counts(write(tmp_path, text))
+    assert s.bucket_ms == 900_000
+    assert s.gaps == 2  # 1800 -> 4500 skips two buckets
+    assert [r.value for r in s.rows] == [1, 2, 3, 4, None, 5]
+    assert s.brand == "acme"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty file"),
+        ("time,count\n0,1\n", r":1: header must name 'timestamp' and 'value'"),
+        ("timestamp,value\n0,1\n", "at least two data rows"),
+        ("timestamp,value\n0,1\n300,2\n300,3\n", r":4: duplicate timestamp '300' \(line 3\)"),
+        ("timestamp,value\n0,1\n600,2\n300,3\n", r":4: timestamp '300' is before line 3"),
+        ("timestamp,value\n0,1\n300,x\n", r":3: value 'x' is not a number"),
+        ("timestamp,value\n0,1\n300,-2\n", r":3: value '-2' is not a count"),
+        ("timestamp,value\n0,1\n300,inf\n", r":3: value 'inf' is not a number"),
+        ("timestamp,value\n0,1\n300,2\nlater,3\n", r":4: cannot read timestamp 'later'"),
+        (
+            "timestamp,value\n0,1\n300,2\n600,3\n700,4\n",
+            r":5: irregular bucket width: '700' is 100 s after line 4",
+        ),
+    ],
+)
+def test_bad_files_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputFileError, match=message) as err:
+        read_counts(path)
+    assert str(path) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="cannot read"):
+        read_counts(tmp_path / "nope.csv")
+
+
+def test_values_are_rounded_counts_and_extra_columns_ignored(tmp_path: Path) -> None:
+    text = "value,timestamp,label\n3.4,0,a\n2.6,300,b\n0,600,c\n"
+    s = read_counts(write(tmp_path, text))
+    assert [r.value for r in s.rows] == [3, 3, 0]
+
+
+def spike_series(base: int = 20, days: int = 3, spike_at: int = 700) -> list[int]:
+    out = []
+    for i in range(days * 288):
+        hour = (i % 288) / 12
+        out.append(round(base * (1.2 + math.sin(hour / 24 * 2 * math.pi))))
+    out[spike_at] = 20 * base
+    out[spike_at + 1] = 15 * base
+    return out
+
+
+def test_run_counts_alerts_on_a_spike_and_writes_every_row(tmp_path: Path) -> None:
+    values: list[int | str] = list(spike_series())
+    values[100] = ""  # a blank value: a missing bucket, echoed with no score
+    src = write(tmp_path, series(values))
+    out = tmp_path / "scores.csv"
+    policy = AlertPolicy(persistence=2, persistence_window=3, fire_on_critical=True)
+    events = run_counts(src, DetectorParams(), policy, out)
+    firing = [e for e in events if e.status is AlertStatus.FIRING]
+    assert len(firing) == 1
+    assert firing[0].brand == "acme"
+    assert firing[0].observed == 400
+    assert firing[0].onset_ms == (1_424_986_973 + 700 * 300) * 1000
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["timestamp", "value", "anomaly_score", "alert"]
+    assert len(rows) == len(values) + 1
+    assert [r[0] for r in rows[1:]] == [str(1_424_986_973 + i * 300) for i in range(len(values))]
+    assert rows[101][1:] == ["", "0.000000", "0"]
+    alert_rows = [i for i, r in enumerate(rows[1:]) if r[3] == "1"]
+    assert alert_rows == [700]  # a critical surge opens the incident at once
+    assert float(rows[701][2]) >= 0.5
+
+
+def test_timestamps_are_echoed_exactly(tmp_path: Path) -> None:
+    text = "timestamp,value\n2015-02-26 21:42:53,1\n2015-02-26 21:47:53,2\n"
+    out = tmp_path / "s.csv"
+    run_counts(write(tmp_path, text), DetectorParams(), AlertPolicy(), out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "2015-02-26 21:42:53",
+        "2015-02-26 21:47:53",
+    ]
+
+
+def test_replaying_the_same_file_gives_the_same_alerts(tmp_path: Path) -> None:
+    src = write(tmp_path, series(list(spike_series(base=7, spike_at=500))))
+    first = run_counts(src, DetectorParams(), AlertPolicy(), None)
+    assert first
+    assert run_counts(src, DetectorParams(), AlertPolicy(), None) == first
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    value=st.integers(min_value=0, max_value=10_000),
+    n=st.integers(min_value=2, max_value=400),
+)
+def test_a_constant_count_file_never_alerts(value: int, n: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = write(Path(tmp), series([value] * n))
+        assert run_counts(src, DetectorParams(), AlertPolicy(), None) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NAB.exists(), reason="NAB data not present")
+def test_nab_series_run_end_to_end(tmp_path: Path) -> None:
+    src = NAB / "Twitter_volume_CVS.csv"
+    out = tmp_path / "cvs.csv"
+    events = run_counts(src, DetectorParams(), AlertPolicy(), out)
+    assert events
+    assert {e.brand for e in events} == {"Twitter_volume_CVS"}
+    n_in = sum(1 for _ in src.open(encoding="utf-8"))
+    assert sum(1 for _ in out.open(encoding="utf-8")) == n_in
