@@ -34,8 +34,12 @@ prometheus:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
 	else echo "note: promtool missing and apt-get unusable: Prometheus tests will skip (not under CI=true)"; fi
 
-# Apache Kafka's broker jars from Maven Central, cached in .cache/ between runs.
+# Apache Kafka's broker jars from Maven Central, cached in .cache/ between runs (Java 17 + Maven).
 kafka-jars: install-dev
+	@if ! { command -v java && command -v mvn; } >/dev/null 2>&1 \
+		&& command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless maven >/dev/null; \
+	fi
 	@if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then \
 		$(BIN)/python -c "from agents.adapters.broker import ensure_kafka_jars; print('kafka jars:', ensure_kafka_jars())"; \
 	else echo "note: java or mvn missing: Apache Kafka tests will skip (not under CI=true)"; fi

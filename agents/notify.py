@@ -201,7 +201,8 @@ class SlackDelivery:
         """Record an alert event, send what is due on `partition`; events still pending."""
         if value.get("kind") != "tick":
             self.services.progress.alerts.append(value)
-            self.record(alert_from_dict(value), partition)
+            if self.record(alert_from_dict(value), partition):
+                await self.flush()  # recorded for good before Slack is called
         return await self.drain(partition)
 
     def load(self, incident_id: str) -> Delivery:
@@ -223,8 +224,8 @@ class SlackDelivery:
             else:
                 self.entries[incident_id] = outbox.pending_to_dict(after.pending)
 
-    def record(self, event: AlertEvent, partition: int) -> None:
-        """Put `event` in the outbox (before any Slack call), unless it is known."""
+    def record(self, event: AlertEvent, partition: int) -> bool:
+        """Put `event` in the outbox (before any Slack call); False if it is known."""
         config = self.services.config
         before = self.load(event.incident_id)
         after, changed = outbox.record(
@@ -236,8 +237,9 @@ class SlackDelivery:
         )
         if not changed:
             log.info("slack: alert %s already handled", event.alert_id)
-            return
+            return False
         self.store(event.incident_id, before, after)
+        return True
 
     def _due(self, partition: int, now_ms: int) -> list[str]:
         found = []

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from streamproc.parse import slugify
 
-
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HANDLE_RE = re.compile(r"(?<![\w.])@(\w+)")
 

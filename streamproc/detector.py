@@ -624,7 +624,12 @@ def _learn(
 
     disp = state.dispersion
     if expected >= params.dispersion_min_expected and (kind != "anomalous" or adapt):
-        moment = ((learnt - expected) ** 2 - expected) / (expected * expected)
+        # The spread is learnt from the clipped count, not the damped one: a
+        # rise kept out of the level is still part of the brand's noise.
+        spread = min(
+            max(observed, expected - params.clip_sigma * sd), expected + params.clip_sigma * sd
+        )
+        moment = ((spread - expected) ** 2 - expected) / (expected * expected)
         prior_buckets = params.buckets(params.dispersion_prior_minutes)
         a_disp = max(
             ewma_rate(params.buckets(params.dispersion_halflife_minutes)),

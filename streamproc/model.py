@@ -143,7 +143,7 @@ class WindowStats:
     top_terms: tuple[tuple[str, int], ...] = ()
     """Most frequent terms of the negative mentions, (term, count), best first."""
     samples: tuple[Sample, ...] = ()
-    """A few negative mentions, widest reach first."""
+    """A few negative mentions, clearest and widest-reaching first."""
     authors: int = 0
     """Distinct authors of negative mentions."""
     top_author_share: float = 0.0

@@ -18,6 +18,7 @@ is judged too. For a replay of history the wall clock says nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -47,8 +48,10 @@ def _bump(counts: Mapping[str, int], key: str) -> dict[str, int]:
     return new
 
 
-def _sample_rank(sample: Sample) -> tuple[int, int, str]:
-    return (-(sample.followers or 0), sample.created_at_ms, sample.mention_id)
+def _sample_rank(sample: Sample) -> tuple[float, int, str]:
+    """Best example first: wide reach and clearly negative (log reach x negativity)."""
+    weight = (math.log1p(sample.followers or 0) + 1.0) * max(0.0, -sample.score)
+    return (-weight, sample.created_at_ms, sample.mention_id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

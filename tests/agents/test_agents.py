@@ -7,7 +7,6 @@ process); tables are real Faust tables on the memory store.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -39,7 +38,7 @@ class Captured:
 
 
 @pytest.fixture
-async def wiring() -> AsyncIterator[tuple[Wiring, Captured, list[str]]]:
+async def wiring() -> tuple[Wiring, Captured, list[str]]:
     config = load_config()
     config = replace(config, pipeline=replace(config.pipeline, partitions=PARTITIONS))
     lines: list[str] = []
@@ -51,7 +50,7 @@ async def wiring() -> AsyncIterator[tuple[Wiring, Captured, list[str]]]:
     for name in ("scored", "dlq", "alerts", "ticks"):
         topic = getattr(w.topics, name)
         topic.send = captured.hook(name)  # type: ignore[method-assign]
-    yield w, captured, lines
+    return w, captured, lines
 
 
 def mention(mid: str, minute: float, text: str, **kw: Any) -> bytes:
@@ -153,7 +152,7 @@ async def test_windows_judges_when_all_sources_pass_and_alerts_a_surge(wiring: A
 
 
 async def test_windows_waits_for_the_slowest_source(wiring: Any) -> None:
-    w, captured, _ = wiring
+    w, _, _ = wiring
     async with w.app.agents["windows"].test_context() as windows:
         await windows.put(scored_record("1", 1, "negative"), partition=0)
         await windows.put(scored_record("1", 1, "negative"), partition=0)  # redelivered

@@ -30,7 +30,7 @@ SAMPLE = Sample(
 
 
 def event(**kw: object) -> AlertEvent:
-    base: dict[str, object] = dict(
+    base: dict[str, object] = dict(  # noqa: C408 - keyword form reads best here
         alert_id="a1",
         incident_id="i1",
         brand="verdalia",

@@ -26,9 +26,11 @@ def neg(mid: str, ts: int) -> ScoredMention:
 def test_first_bucket_is_the_earliest_seen_before_any_closing() -> None:
     s = BrandState.new(PARAMS)
     s1 = admit(s, T0 + 2 * WIDTH + 5, WIDTH)
-    assert s1 is not None and s1.next_start_ms == T0 + 2 * WIDTH
+    assert s1 is not None
+    assert s1.next_start_ms == T0 + 2 * WIDTH
     s2 = admit(s1, T0 + WIDTH + 5, WIDTH)
-    assert s2 is not None and s2.next_start_ms == T0 + WIDTH
+    assert s2 is not None
+    assert s2.next_start_ms == T0 + WIDTH
     assert s2.open_starts == (T0 + WIDTH, T0 + 2 * WIDTH)
 
 

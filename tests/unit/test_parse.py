@@ -54,7 +54,8 @@ def test_rejections_have_stable_reasons_and_keep_bytes(line: bytes, reason: str)
     assert result.reason == reason
     assert result.reason in REASONS
     assert result.raw == line
-    assert result.detail and "\n" not in result.detail
+    assert result.detail
+    assert "\n" not in result.detail
 
 
 def test_good_mention_fields() -> None:

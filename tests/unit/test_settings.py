@@ -60,7 +60,7 @@ def test_env_reads_secret_files_and_hides_secrets(tmp_path: Path) -> None:
             "STREAMPROC_WEB_PORT": "7000",
         }
     )
-    assert env.slack_bot_token == "xoxb-not-a-real-token"
+    assert env.slack_bot_token == "xoxb-not-a-real-token"  # noqa: S105 - a test value
     assert env.slack_api_url == "http://127.0.0.1:1/api/"
     assert env.web_port == 7000
     assert "xoxb" not in repr(env)

@@ -1,0 +1,67 @@
+"""The crisis bench's generator and report (the figures themselves live in bench/results)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from streamproc.alerting import AlertPolicy
+from streamproc.bench import crisis
+from streamproc.detector import DetectorParams
+
+
+def test_brands_span_small_to_large() -> None:
+    brands = crisis.make_brands(np.random.default_rng(0))
+    assert len(brands) == crisis.BRANDS
+    peaks = [b.peak_negative for b in brands]
+    assert 2 <= min(peaks) < 6
+    assert 20 < max(peaks) <= 50
+
+
+def test_rhythm_has_quiet_nights_and_a_weekend() -> None:
+    brand = crisis.make_brands(np.random.default_rng(0))[0]
+    day = [crisis.rhythm(brand, i) for i in range(crisis.BUCKETS_PER_DAY)]
+    assert max(day) == pytest.approx(1.0, abs=0.02)
+    assert min(day) == pytest.approx(brand.night_floor, abs=0.02)
+    saturday = 1 * crisis.BUCKETS_PER_DAY + 50  # day 0 is a Friday
+    assert crisis.rhythm(brand, saturday) == pytest.approx(brand.weekend * day[50])
+
+
+def test_streams_are_deterministic_and_share_only_keeps_the_volume() -> None:
+    brand = crisis.make_brands(np.random.default_rng(0))[3]
+    a = list(crisis.stream(brand, 300, np.random.default_rng(5)))
+    b = list(crisis.stream(brand, 300, np.random.default_rng(5)))
+    assert a == b
+    assert all(w.end_ms - w.start_ms == crisis.BUCKET_MS for w in a)
+    neg_x, other_x = crisis._shapes(np.random.default_rng(0))["share_only"](0)
+    share = 0.2
+    assert neg_x * share + other_x * (1 - share) == pytest.approx(1.0)
+
+
+def test_a_surge_is_found_and_quiet_brands_stay_quiet() -> None:
+    brand = crisis.make_brands(np.random.default_rng(1))[7]
+    params, policy = DetectorParams(), AlertPolicy()
+    quiet = crisis.incidents(crisis.stream(brand, 3 * 96, np.random.default_rng(2)), params, policy)
+    assert quiet == []
+    onset = 2 * 96 + 60
+    surge = crisis.stream(brand, onset + 12, np.random.default_rng(2), onset, lambda _k: (8.0, 1.0))
+    fired = crisis.incidents(surge, params, policy)
+    assert fired
+    assert onset <= fired[0] <= onset + 2
+
+
+@pytest.mark.slow
+def test_run_writes_the_report(tmp_path: Path) -> None:
+    result = crisis.run(tmp_path)
+    on_disk = json.loads((tmp_path / "crisis.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(json.dumps(result))
+    shapes = result["shapes"]
+    assert isinstance(shapes, dict)
+    assert set(shapes) == {"sudden", "slow_burn", "small_brand", "weekend", "night", "share_only"}
+    assert result["surges"] == crisis.BRANDS * len(shapes)
+    missed = result["missed_surges"]
+    assert isinstance(missed, int)
+    assert missed == sum(s["missed"] for s in shapes.values())
