@@ -245,3 +245,44 @@ def test_rules_load_and_evaluate_on_scraped_series(
     assert float(quiet["value"][1]) == 0
     pending = server.wait_for('ALERTS{alertname="StreamprocIncidentUnacknowledged"}')
     assert {alert["metric"]["brand"] for alert in pending} == {"verdalia"}
+
+
+@pytest.mark.integration
+def test_live_worker_scraped_during_a_crisis_replay(
+    prometheus_server: Callable[[Sequence[str]], PrometheusServer], tmp_path: Path
+) -> None:
+    """Prometheus scrapes a real worker while the sample's crisis is replayed.
+
+    The crisis brand's anomaly score rises and its alert state changes as seen
+    through Prometheus's own API, and Faust's lag metrics are there.
+    """
+    from agents.adapters.broker import EmbeddedBroker
+    from agents.adapters.kafka_tools import create_topics
+    from agents.replay import replay_file
+    from agents.testing import WorkerProcess, write_config
+    from agents.topics import all_topics
+    from streamproc.settings import SAMPLE_FILE, load_config
+
+    with EmbeddedBroker() as broker:
+        config_path = write_config(tmp_path / "cfg", app_id="scrape", topic_prefix="scrape-")
+        config = load_config(config_path)
+        create_topics(broker.bootstrap, all_topics(config.pipeline), config.pipeline.partitions)
+        worker = WorkerProcess(config_path, broker.bootstrap, tmp_path / "worker.log").start()
+        try:
+            worker.wait_ready()
+            server = prometheus_server([f"127.0.0.1:{worker.port}"])
+            server.wait_for('up{job="streamproc"} == 1')
+            quiet = server.query('streamproc_alert_state{brand="verdalia"} > 0')
+            assert quiet == []  # nothing firing before the replay
+            # Paced (about 40 s for three days) so that scrapes see the crisis as it unfolds.
+            replay_file(SAMPLE_FILE, broker.bootstrap, "scrape-mentions", config, speedup=6500)
+            server.wait_for('max_over_time(streamproc_anomaly_score{brand="verdalia"}[10m]) > 5')
+            server.wait_for('max_over_time(streamproc_alert_state{brand="verdalia"}[10m]) > 0')
+            calm = server.query(
+                'max_over_time(streamproc_alert_state{brand=~"caffe-orso|mare-cosmetics"}[10m]) > 0'
+            )
+            assert calm == []
+            server.wait_for("streamproc_topic_partition_end_offset")
+            server.wait_for("streamproc_topic_partition_offset_commited")
+        finally:
+            worker.stop()
