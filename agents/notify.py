@@ -142,7 +142,7 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
             msg = event.message
             try:
                 yield await delivery.on_record(event.value, msg.partition)
-            except Exception:  # policy: log with its position and go on (it stays in `alerts`)
+            except Exception:  # policy: log with its position, go on; the outbox keeps its own
                 log.exception("notify failed on %s offset %s", msg.tp, msg.offset)
                 yield -1
 

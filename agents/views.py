@@ -59,6 +59,8 @@ def slack_actions_view(actions: faust.TopicT, services: Services) -> type[web.Vi
     there is no review service yet.
     """
     secret = services.env.slack_signing_secret or ""
+    if not secret:
+        log.info("slack actions: SLACK_SIGNING_SECRET is unset: every click gets 401")
 
     class SlackActions(web.View):
         async def post(self, request: web.Request, **kwargs: Any) -> web.Response:

@@ -43,8 +43,27 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
     def load_clock(q: int) -> PartitionClock:
         return clocks.get(str(q)) or PartitionClock.new(rules)
 
+    restored: set[str] = set()
+
+    @app.on_partitions_revoked.connect
+    async def forget(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Brands that move to another worker must not keep exporting stale gauges here;
+        # those that stay are shown again from their recovered state on first sight.
+        restored.clear()
+        metrics.clear_owned_gauges()
+
     def load_state(brand: str) -> BrandState:
-        return states.get(brand) or BrandState.new(config.params_for(brand))
+        state = states.get(brand)
+        if state is None:
+            return BrandState.new(config.params_for(brand))
+        if brand not in restored:  # first sight in this process: show the recovered state
+            restored.add(brand)
+            alert = state.alert
+            active = alert.phase == "active" and alert.announced
+            metrics.set_alert_state(
+                brand, alert.severity if active else None, acknowledged=alert.acknowledged
+            )
+        return state
 
     def on_mention(value: dict[str, Any], clock: PartitionClock) -> PartitionClock:
         scored = codec.scored_from_dict(value)

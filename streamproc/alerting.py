@@ -75,8 +75,9 @@ class AlertPolicy:
     resolve re-arms)."""
     clear_score: float = 3.0
     """A bucket is quiet only if its score is below this (hysteresis)."""
-    cooldown_ms: int = 7_200_000
-    """After an incident closes, no new warning-level incident for this long."""
+    cooldown_ms: int = 86_400_000
+    """After an incident closes, no new warning-level incident for this long (a
+    critical one still opens at once)."""
     update_every: int = 4
     """At least this many buckets between two `updated` events for changes."""
     update_change: float = 0.5

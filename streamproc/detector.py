@@ -41,13 +41,20 @@ How a bucket is judged
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from streamproc.model import Severity, Verdict, VerdictKind, WindowStats
-from streamproc.stats import binom_surprise, ewma_rate, nb_surprise
+from streamproc.stats import (
+    SURPRISE_EDGES,
+    binom_surprise,
+    ewma_rate,
+    nb_surprise,
+    nominal_histogram,
+    surprise_bin,
+    surprise_level,
+)
 
 STATE_VERSION = 1
 """Schema version of `DetectorState` (the ``v`` field of its dict)."""
@@ -58,9 +65,7 @@ _SPANS = (1, 2, 4)
 """Bucket spans of the volume surprise (one bucket, then sums of 2 and 4)."""
 _RECENT = 8
 """Buckets of recent counts kept for growth and multi-bucket scores."""
-_CALIB_EDGES: tuple[int, ...] = (*range(100), *range(100, 1001, 10))
-"""Lower edges of the calibration histogram's bins: width 1 up to 100, then 10."""
-_CALIB_BINS = len(_CALIB_EDGES)
+_CALIB_BINS = len(SURPRISE_EDGES)
 _NEIGHBOUR = (-1, 1)
 
 
@@ -87,7 +92,7 @@ class DetectorParams:
 
     bucket_ms: int = 900_000
     """Bucket width, ms; sets the number of slots of the daily profile."""
-    threshold: float = 5.0
+    threshold: float = 4.0
     """Score (calibrated ``-log10 p``) at which a bucket is anomalous."""
     critical_score: float = 12.0
     """Score at which an anomalous bucket is critical (with `critical_ratio`)."""
@@ -133,7 +138,8 @@ class DetectorParams:
     learn_zero_ratio: float = 2.5
     """From this ratio on, only the surprise decides how much of a rise is learnt."""
     adapt_after_minutes: float = 360.0
-    """After this long anomalous without a break, the baseline accepts the level."""
+    """After this long anomalous or at `learn_zero_ratio` times expected without a
+    break, the baseline accepts the level."""
     warmup_minutes: float = 45.0
     """History before any verdict but "warming_up"."""
     young_minutes: float = 1440.0
@@ -141,7 +147,8 @@ class DetectorParams:
     share_min_total: int = 20
     """A bucket needs this many mentions for its negative share to be judged."""
     share_overdispersion: float = 0.01
-    """Beta-binomial intra-class correlation of the negative share."""
+    """Beta-binomial intra-class correlation of the negative share before any is
+    learnt (the learnt one never goes below it)."""
     share_min_ratio: float = 1.5
     """A share-driven anomaly has at least this many times the expected share."""
     share_halflife_minutes: float = 1440.0
@@ -153,10 +160,11 @@ class DetectorParams:
     (0 turns calibration off)."""
     calibration_halflife_minutes: float = 40_320.0
     """Half-life of the calibration histogram (default four weeks)."""
-    calibration_prior_minutes: float = 1_440.0
-    """Weight of the nominal distribution in the calibration, as history."""
+    calibration_prior_minutes: float = 10_080.0
+    """Weight of the nominal distribution in the calibration, as history (a week):
+    a young brand's few bursts cannot talk the scores down."""
     calibration_once_per_run: bool = False
-    """Count an anomalous run once in the calibration (a crisis is one event)."""
+    """Count an anomalous run once in the calibration instead of bucket by bucket."""
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -234,6 +242,8 @@ class DetectorState:
     """EWMA of negative mentions (numerator of the expected share)."""
     share_all: float = 0.0
     """EWMA of all mentions (denominator of the expected share)."""
+    share_rho: float = 0.01
+    """Learnt beta-binomial intra-class correlation of the negative share."""
     recent_obs: tuple[float, ...] = ()
     """The last few observed counts, oldest first."""
     recent_exp: tuple[float, ...] = ()
@@ -242,16 +252,12 @@ class DetectorState:
     """All mentions of the same buckets."""
     anomalous_run: int = 0
     """Consecutive anomalous buckets up to the last one."""
+    elevated_run: int = 0
+    """Consecutive buckets anomalous or at `learn_zero_ratio` times expected."""
     calib: tuple[float, ...] = ()
-    """Decayed histogram of past raw surprises (bins of width 1 from 0)."""
+    """Decayed histogram of past raw surprises (bins of `stats.SURPRISE_EDGES`)."""
     calib_mass: float = 0.0
     """Total weight of `calib`."""
-
-
-def _nominal_histogram(mass: float) -> tuple[float, ...]:
-    """A calibrated score's histogram: P(S >= s) = 10**-s, of total `mass`."""
-    tails = [10.0 ** -min(edge, 300) for edge in _CALIB_EDGES]
-    return tuple(mass * (a - b) for a, b in zip(tails, [*tails[1:], 0.0], strict=True))
 
 
 def initial_state(params: DetectorParams) -> DetectorState:
@@ -261,7 +267,8 @@ def initial_state(params: DetectorParams) -> DetectorState:
         profile=(0.0,) * params.slots_per_day,
         visits=(0,) * params.slots_per_day,
         dispersion=params.dispersion_prior,
-        calib=_nominal_histogram(prior),
+        share_rho=params.share_overdispersion,
+        calib=nominal_histogram(prior),
         calib_mass=prior,
     )
 
@@ -277,27 +284,42 @@ def _weekday(start_ms: int) -> int:
     return (start_ms // DAY_MS) % WEEK_DAYS
 
 
-def _typical(state: DetectorState, slot: int, params: DetectorParams) -> float | None:
-    """The slot's typical count, smoothed and shrunk; None before it is seen.
+def _typical(state: DetectorState, slot: int, params: DetectorParams) -> _Profiled | None:
+    """The slot's typical count and how much it rests on; None before it is seen.
 
-    Shrinkage is a gamma-Poisson posterior mean: ``season_prior`` mentions of
-    prior belief in the day's mean, so a slot seen once with 0 mentions does
-    not predict 0 for ever, while slots with hundreds keep their own value.
+    The count is smoothed over the neighbouring slots and shrunk like a
+    gamma-Poisson posterior mean: ``season_prior`` mentions of prior belief
+    in the day's mean, so a slot seen once with 0 mentions does not predict 0
+    for ever, while slots with hundreds keep their own value.
     """
     if not state.visits[slot]:
         return None
     n = len(state.profile)
-    total = weight = 0.0
+    memory = (2 - params.season_rate) / params.season_rate
+    total = weight = buckets = days = 0.0
     for k in (0, *_NEIGHBOUR):
         j = (slot + k) % n
         if state.visits[j]:
             w = 1.0 if k == 0 else params.season_smoothing
+            seen = min(state.visits[j], memory)
             total += w * state.profile[j]
             weight += w
-    seen = [p for p, v in zip(state.profile, state.visits, strict=True) if v]
-    mean = max(sum(seen) / len(seen), 1e-3)
+            buckets += w * seen
+            days = max(days, seen)
+    known = [p for p, v in zip(state.profile, state.visits, strict=True) if v]
+    mean = max(sum(known) / len(known), 1e-3)
     c = params.season_prior
-    return (total + c) / (weight + c / mean)
+    return _Profiled(typical=(total + c) / (weight + c / mean), buckets=buckets, days=days)
+
+
+@dataclass(frozen=True, slots=True)
+class _Profiled:
+    typical: float
+    """The slot's typical count."""
+    buckets: float
+    """Effective buckets behind it (neighbours and days)."""
+    days: float
+    """Effective days behind it (the neighbours share each day's level)."""
 
 
 def _weekly(state: DetectorState, day: int, params: DetectorParams) -> float:
@@ -322,14 +344,39 @@ class _Baseline:
     expected: float
     typical: float | None
     weekly: float
+    buckets: float
+    """Effective buckets the expectation rests on (its counting noise)."""
+    days: float
+    """Effective days it rests on (its day-to-day noise)."""
+
+    def dispersion(self, learnt: float) -> float:
+        """The count's dispersion widened by the baseline's own uncertainty.
+
+        A mean estimated from noisy buckets is off by a relative variance of
+        about dispersion / days (a whole day runs high or low together) plus
+        1 / (mean x buckets) (counting noise): a young profile must not call
+        its own sampling noise a surge.
+        """
+        counting = 1.0 / (max(self.expected, 1.0) * max(self.buckets, 1.0))
+        return learnt + learnt / max(self.days, 1.0) + counting
 
 
 def _baseline(state: DetectorState, start_ms: int, params: DetectorParams) -> _Baseline:
-    typical = _typical(state, _slot(start_ms, params), params)
+    found = _typical(state, _slot(start_ms, params), params)
     weekly = _weekly(state, _weekday(start_ms), params)
-    if typical is None:
-        return _Baseline(expected=state.fast, typical=None, weekly=weekly)
-    return _Baseline(expected=state.ratio * typical * weekly, typical=typical, weekly=weekly)
+    if found is None:
+        a = max(ewma_rate(params.buckets(params.young_level_halflife_minutes)), 1e-6)
+        buckets = min(float(state.buckets_seen), (2 - a) / a)
+        return _Baseline(
+            expected=state.fast, typical=None, weekly=weekly, buckets=buckets, days=1.0
+        )
+    return _Baseline(
+        expected=state.ratio * found.typical * weekly,
+        typical=found.typical,
+        weekly=weekly,
+        buckets=found.buckets,
+        days=found.days,
+    )
 
 
 # -- scores -----------------------------------------------------------------
@@ -357,6 +404,7 @@ def _share_score(
     total: float,
     recent: Sequence[tuple[float, float]],
     expected_share: float,
+    rho: float,
     params: DetectorParams,
 ) -> float:
     """Largest surprise of the negative share over the spans (as the volume's)."""
@@ -370,7 +418,7 @@ def _share_score(
         t = sum(tots[-span:])
         if t < params.share_min_total:
             continue
-        surprise = binom_surprise(sum(negs[-span:]), t, expected_share, params.share_overdispersion)
+        surprise = binom_surprise(sum(negs[-span:]), t, expected_share, rho)
         best = max(best, surprise - (charge if span > 1 else 0.0))
     return best
 
@@ -379,26 +427,15 @@ def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:
     """How far the brand's ordinary surprise sits above the model's nominal one.
 
     The level exceeded ``calibration_per_day`` times a day is read off the
-    histogram of past raw surprises (log-linear within a bin) and compared
-    with ``-log10`` of that rate per bucket, where a perfectly calibrated
-    model would put it. Bursty, heavy-tailed brands get their scores lowered
-    by the difference; brands the model fits get (almost) nothing.
+    histogram of past raw surprises and compared with ``-log10`` of that
+    rate per bucket, where a perfectly calibrated model would put it. Bursty,
+    heavy-tailed brands get their scores lowered by the difference; brands
+    the model fits get (almost) nothing.
     """
     if params.calibration_per_day <= 0.0 or state.calib_mass <= 0.0:
         return 0.0
     p = min(params.calibration_per_day / params.slots_per_day, 0.5)
-    target = p * state.calib_mass
-    tail = 0.0
-    for b in range(len(state.calib) - 1, -1, -1):
-        above = tail
-        tail += state.calib[b]
-        if tail >= target:
-            lo, hi = math.log10(max(tail, 1e-300)), math.log10(max(above, 1e-300))
-            frac = (lo - math.log10(target)) / (lo - hi) if lo > hi else 0.0
-            upper = _CALIB_EDGES[b + 1] if b + 1 < _CALIB_BINS else _CALIB_EDGES[b] + 10
-            level = _CALIB_EDGES[b] + min(max(frac, 0.0), 1.0) * (upper - _CALIB_EDGES[b])
-            return max(0.0, level + math.log10(p))
-    return 0.0
+    return max(0.0, surprise_level(state.calib, state.calib_mass, p) + math.log10(p))
 
 
 def _growth(observed: float, state: DetectorState, params: DetectorParams) -> float:
@@ -420,7 +457,7 @@ def _fit(state: DetectorState, params: DetectorParams) -> DetectorState:
         state,
         profile=(0.0,) * params.slots_per_day,
         visits=(0,) * params.slots_per_day,
-        calib=state.calib if len(state.calib) == _CALIB_BINS else _nominal_histogram(1.0),
+        calib=state.calib if len(state.calib) == _CALIB_BINS else nominal_histogram(1.0),
     )
 
 
@@ -468,11 +505,14 @@ def step(
     base = _baseline(state, window.start_ms, params)
     expected = max(base.expected, 0.0)
     recent = list(zip(state.recent_obs, state.recent_exp, strict=True))
-    raw_volume = _volume_score(observed, max(expected, 0.5), recent, state.dispersion)
+    dispersion = base.dispersion(state.dispersion)
+    raw_volume = _volume_score(observed, max(expected, 0.5), recent, dispersion)
     raw_share = 0.0
     if expected_share > 0.0:
         shares = list(zip(state.recent_obs, state.recent_tot, strict=True))
-        raw_share = _share_score(observed, float(window.total), shares, expected_share, params)
+        raw_share = _share_score(
+            observed, float(window.total), shares, expected_share, state.share_rho, params
+        )
     shift = _calibration_shift(state, params)
     volume_score = max(raw_volume - shift, 0.0)
     share_score = max(raw_share - shift, 0.0)
@@ -513,7 +553,7 @@ def step(
     )
     if window.start_ms <= state.last_start_ms:
         return state, verdict
-    surprise = nb_surprise(observed, max(expected, 0.5), state.dispersion)
+    surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
     learnt = _learn(state, window, base, kind, surprise, params)
     return _calibrate(learnt, max(raw_volume, raw_share), params), verdict
 
@@ -545,10 +585,14 @@ def _learnt_value(
     params: DetectorParams,
     *,
     profiled: bool,
+    by_ratio_too: bool,
 ) -> float:
     """What the baseline learns from a bucket: the count, clipped and damped.
 
-    A rise is learnt less the more surprising it is. Before the slot has a
+    A rise is learnt less the more surprising it is. For the short-term level
+    (`by_ratio_too`) it is also learnt less the larger it is in ratio, so the
+    first, not yet significant buckets of a surge on a small brand do not
+    lift the baseline the next ones are judged against. Before the slot has a
     profile, a rise small in ratio is learnt whatever its surprise: the raw
     EWMA then has to follow the daily ramps by itself.
     """
@@ -560,11 +604,15 @@ def _learnt_value(
     if learnt > expected:
         span = max(params.threshold - params.learn_full_score, 1e-6)
         by_score = (params.threshold - surprise) / span
-        by_ratio = 0.0
+        span_r = max(params.learn_zero_ratio - params.learn_full_ratio, 1e-6)
+        by_ratio = (params.learn_zero_ratio - observed / max(expected, 1.0)) / span_r
         if not profiled:
-            span_r = max(params.learn_zero_ratio - params.learn_full_ratio, 1e-6)
-            by_ratio = (params.learn_zero_ratio - observed / max(expected, 1.0)) / span_r
-        learnt = expected + min(max(by_score, by_ratio, 0.0), 1.0) * (learnt - expected)
+            weight = max(by_score, by_ratio)
+        elif by_ratio_too:
+            weight = min(by_score, by_ratio)
+        else:
+            weight = by_score
+        learnt = expected + min(max(weight, 0.0), 1.0) * (learnt - expected)
     return max(learnt, 0.0)
 
 
@@ -580,15 +628,20 @@ def _learn(
     expected = max(base.expected, 0.0)
     n = state.buckets_seen
     run = state.anomalous_run + 1 if kind == "anomalous" else 0
-    adapt = run * params.bucket_minutes > params.adapt_after_minutes
+    elevated = kind == "anomalous" or observed >= params.learn_zero_ratio * max(expected, 1.0)
+    high_run = state.elevated_run + 1 if elevated else 0
+    # A level that stays high (anomalous or not) for long is the new normal.
+    adapt = high_run * params.bucket_minutes > params.adapt_after_minutes
     sd = math.sqrt(max(expected, 0.5) + state.dispersion * expected * expected)
-    learnt = (
-        observed
-        if adapt
-        else _learnt_value(
-            observed, expected, sd, kind, surprise, params, profiled=base.typical is not None
+    profiled = base.typical is not None
+    learnt = level_learnt = observed
+    if not adapt:
+        learnt = _learnt_value(
+            observed, expected, sd, kind, surprise, params, profiled=profiled, by_ratio_too=False
         )
-    )
+        level_learnt = _learnt_value(
+            observed, expected, sd, kind, surprise, params, profiled=profiled, by_ratio_too=False
+        )
 
     a_fast = max(ewma_rate(params.buckets(params.young_level_halflife_minutes)), 1 / (n + 1))
     fast = state.fast + a_fast * (learnt - state.fast)
@@ -596,17 +649,23 @@ def _learn(
     ratio = state.ratio
     if base.typical is not None:
         a_ratio = ewma_rate(params.buckets(params.level_halflife_minutes))
-        target = learnt / max(base.typical * base.weekly, 1e-3)
+        target = level_learnt / max(base.typical * base.weekly, 1e-3)
         ratio = min(max(ratio + a_ratio * (target - ratio), 1e-3), 1e3)
 
     slot = _slot(window.start_ms, params)
     profile = list(state.profile)
     visits = list(state.visits)
-    deweeked = learnt / max(base.weekly, 1e-3)
-    if visits[slot]:
-        profile[slot] += params.season_rate * (deweeked - profile[slot])
-    else:
-        profile[slot] = deweeked
+    rhythm = learnt
+    if base.typical is None and kind != "anomalous":
+        # Before the slot has a profile the expectation is a lagging EWMA, so
+        # a morning ramp looks like a rise: the profile takes the count
+        # clipped, not damped, or every ramp would be learnt too low.
+        rhythm = max(min(observed, expected + params.clip_sigma * sd), 0.0)
+    deweeked = rhythm / max(base.weekly, 1e-3)
+    # A running mean over the first visits, then an EWMA: two days weigh
+    # equally rather than 0.7 / 0.3.
+    a_slot = max(params.season_rate, 1 / (visits[slot] + 1))
+    profile[slot] += a_slot * (deweeked - profile[slot])
     visits[slot] += 1
 
     day = _weekday(window.start_ms)
@@ -637,12 +696,23 @@ def _learn(
         )
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
-    share_neg, share_all = state.share_neg, state.share_all
+    share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
     if kind != "anomalous" or adapt:
         # A surge's share is not learnt (it would hide the next bucket).
         a_share = max(ewma_rate(params.buckets(params.share_halflife_minutes)), 1 / (n + 1))
+        p = share_neg / share_all if share_all > 0 else 0.0
+        total = float(window.total)
+        if 0.0 < p < 1.0 and total >= 2:  # the spread needs two mentions
+            # Beta-binomial moment estimate of the share's extra spread.
+            z2 = (observed - total * p) ** 2 / (total * p * (1 - p))
+            moment = min(max((z2 - 1) / (total - 1), 0.0), 0.5)
+            a_rho = max(
+                ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
+                1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)),
+            )
+            rho = max(rho + a_rho * (moment - rho), params.share_overdispersion)
         share_neg += a_share * (observed - share_neg)
-        share_all += a_share * (window.total - share_all)
+        share_all += a_share * (total - share_all)
 
     return replace(
         state,
@@ -658,10 +728,12 @@ def _learn(
         dispersion=disp,
         share_neg=max(share_neg, 0.0),
         share_all=max(share_all, 0.0),
+        share_rho=rho,
         recent_obs=(*state.recent_obs, observed)[-_RECENT:],
         recent_exp=(*state.recent_exp, expected)[-_RECENT:],
         recent_tot=(*state.recent_tot, float(window.total))[-_RECENT:],
         anomalous_run=run,
+        elevated_run=high_run,
     )
 
 
@@ -681,14 +753,22 @@ def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -
         return state
     keep = 1.0 - ewma_rate(params.buckets(params.calibration_halflife_minutes))
     bins = [x * keep for x in state.calib]
-    bins[bisect.bisect_right(_CALIB_EDGES, raw_score) - 1] += 1.0
+    bins[surprise_bin(raw_score)] += 1.0
     return replace(state, calib=tuple(bins), calib_mass=state.calib_mass * keep + 1.0)
 
 
 # -- codec ------------------------------------------------------------------
 
-_FLOAT_FIELDS = ("fast", "ratio", "dispersion", "share_neg", "share_all", "calib_mass")
-_INT_FIELDS = ("buckets_seen", "last_start_ms", "anomalous_run")
+_FLOAT_FIELDS = (
+    "fast",
+    "ratio",
+    "dispersion",
+    "share_neg",
+    "share_all",
+    "share_rho",
+    "calib_mass",
+)
+_INT_FIELDS = ("buckets_seen", "last_start_ms", "anomalous_run", "elevated_run")
 _FLOAT_TUPLES = (
     "profile",
     "week_num",

@@ -11,6 +11,7 @@ finite, ordered scores instead of ``p == 0``.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 MAX_SURPRISE = 1000.0
@@ -143,3 +144,42 @@ def ewma_rate(halflife_buckets: float) -> float:
     if halflife_buckets <= 0.0:
         return 1.0
     return 1.0 - math.pow(0.5, 1.0 / halflife_buckets)
+
+
+SURPRISE_EDGES: tuple[int, ...] = (*range(100), *range(100, 1001, 10))
+"""Lower edges of the bins of a surprise histogram: width 1 up to 100, then 10."""
+
+
+def surprise_bin(surprise: float) -> int:
+    """The histogram bin of a surprise score.
+
+    >>> surprise_bin(0.4), surprise_bin(99.9), surprise_bin(105.0), surprise_bin(5000.0)
+    (0, 99, 100, 190)
+    """
+    return max(bisect.bisect_right(SURPRISE_EDGES, surprise) - 1, 0)
+
+
+def nominal_histogram(mass: float) -> tuple[float, ...]:
+    """The histogram of a perfectly calibrated surprise (P(S >= s) = 10**-s), of total `mass`."""
+    tails = [10.0 ** -min(edge, 300) for edge in SURPRISE_EDGES]
+    return tuple(mass * (a - b) for a, b in zip(tails, [*tails[1:], 0.0], strict=True))
+
+
+def surprise_level(bins: tuple[float, ...], mass: float, p: float) -> float:
+    """The surprise exceeded with probability `p` in a histogram (log-linear in a bin).
+
+    >>> round(surprise_level(nominal_histogram(1000.0), 1000.0, 0.01), 3)
+    2.0
+    """
+    target = p * mass
+    tail = 0.0
+    for b in range(len(bins) - 1, -1, -1):
+        above = tail
+        tail += bins[b]
+        if tail >= target:
+            lo, hi = math.log10(max(tail, 1e-300)), math.log10(max(above, 1e-300))
+            frac = (lo - math.log10(target)) / (lo - hi) if lo > hi else 0.0
+            low_edge = SURPRISE_EDGES[b]
+            width = SURPRISE_EDGES[b + 1] - low_edge if b + 1 < len(SURPRISE_EDGES) else 10
+            return low_edge + min(max(frac, 0.0), 1.0) * width
+    return 0.0

@@ -42,7 +42,7 @@ TOKEN = "xoxb-7777-itest-Sl4ckT0kenValue"  # noqa: S105 (test placeholder)
 SECRET = "itest-s1gning-s3cret"  # noqa: S105
 CHANNELS = {"alerts-verdalia": "C0VERD", "alerts-nubia": "C0NUBIA", "brand-alerts": "C0DEF"}
 SPLIT_HOUR = 38
-"""Part one ends after the crisis' firing and escalation, part two has the rest."""
+"""Part one ends two hours into the crisis (after its firing), part two has the rest."""
 WAIT_S = 180.0
 
 
@@ -70,8 +70,9 @@ def crisis(tmp_path_factory: pytest.TempPathFactory) -> Crisis:
     events = list(backtest.run(lines, config, default_scorer(), lang.detect_language))
     assert {e.brand for e in events} == {"verdalia"}
     statuses = [e.status.value for e in events]
-    assert statuses[:2] == ["firing", "escalated"]
+    assert statuses[0] == "firing"
     assert statuses[-1] == "resolved"
+    assert len(statuses) >= 3
     return Crisis(whole, first, second, middle, last, statuses)
 
 
@@ -101,10 +102,8 @@ class Run:
         }
         log = self.tmp / f"worker{len(self.workers)}.log"
         worker = WorkerProcess(self.config_path, self.bootstrap, log, env=env)
-        t0 = time.monotonic()
         self.workers.append(worker.start())
         worker.wait_ready()
-        print(f"TIMING worker ready: {time.monotonic() - t0:.1f}s")
         return worker
 
     def replay(self, path: Path, speedup: float | None = None) -> None:
@@ -116,13 +115,11 @@ class Run:
         args = [sys.executable, "-m", "streamproc", "replay", str(path)]
         if speedup:
             args += ["--speedup", str(speedup)]
-        t0 = time.monotonic()
         subprocess.run(args, env=env, check=True, capture_output=True, timeout=WAIT_S)
-        print(f"TIMING replay {path.name}: {time.monotonic() - t0:.1f}s")
 
     def alerts(self, expected: int | None = None) -> list[dict[str, Any]]:
         records = consume_all(
-            self.bootstrap, f"{self.prefix}alerts", timeout_s=WAIT_S, expected=expected, idle_s=5
+            self.bootstrap, f"{self.prefix}alerts", timeout_s=WAIT_S, expected=expected, idle_s=1.5
         )
         return [json.loads(r.value or b"{}") for r in records]
 
@@ -160,10 +157,8 @@ def run(broker: Any, tmp_path: Path, slack: SlackDouble) -> Iterator[Run]:
 
 def wait_for(what: str, check: Callable[[], bool], run: Run, timeout_s: float = WAIT_S) -> None:
     deadline = time.monotonic() + timeout_s
-    t0 = time.monotonic()
     while time.monotonic() < deadline:
         if check():
-            print(f"TIMING {what}: {time.monotonic() - t0:.1f}s")
             return
         time.sleep(0.5)
     pytest.fail(f"timed out waiting for {what}\n{run.tails()}")
@@ -183,6 +178,12 @@ def reply_status(message: StoredMessage) -> str:
         if lead.startswith(status):
             return "updated" if status == "update" else status
     return lead
+
+
+def caught_up(run: Run) -> bool:
+    """One root, and a reply for every later event on `alerts` so far."""
+    alerts = run.alerts()
+    return len(run.slack.roots()) == 1 and n_replies(run.slack) >= len(alerts) - 1
 
 
 def n_replies(slack: SlackDouble) -> int:
@@ -229,11 +230,11 @@ def test_buttons_a_429_storm_and_an_outage_keep_one_thread_in_order(
     run.slack.fail_next(5, kind="429", retry_after=1)  # more than the client's own retries
     worker = run.start_worker()
     run.replay(crisis.first)
-    wait_for("the root and the escalation reply", lambda: n_replies(run.slack) >= 1, run)
+    wait_for("part one in Slack", lambda: caught_up(run), run)
     assert len([r for r in run.slack.requests if r.status == 429]) == 5
     root, _ = the_thread(run.slack)
     assert root.channel == "C0VERD"
-    incident = run.alerts(expected=2)[0]["incident_id"]
+    incident = run.alerts()[0]["incident_id"]
 
     def root_now() -> StoredMessage:
         return run.slack.current(root.channel, root.ts)
@@ -245,29 +246,39 @@ def test_buttons_a_429_storm_and_an_outage_keep_one_thread_in_order(
     assert click(run, worker, "ack", incident) == 200
     wait_for(
         "the acknowledgement on the root", lambda: "by *ana*" in json.dumps(root_now().blocks), run
-    )  # noqa: E501
+    )
 
     run.slack.outage(True, kind="drop")  # Slack goes away at the crisis' height
     run.replay(crisis.middle)
-    wait_for("an update on `alerts`", lambda: run.alerts()[-1]["reason"] == "changed", run)
-    assert click(run, worker, "resolve", incident) == 200  # the click still lands
+    assert click(run, worker, "resolve", incident) == 200  # a click still lands
     wait_for("the manual resolution", lambda: run.alerts()[-1]["reason"] == "manual", run)
-    assert _gauge(worker.metrics(), "streamproc_slack_outbox_pending_messages") >= 2
+    wait_for(
+        "events waiting in the outbox",
+        lambda: _gauge(worker.metrics(), "streamproc_slack_outbox_pending_messages") >= 1,
+        run,
+    )
     time.sleep(3)  # the outage goes on a while (the worker backs off meanwhile)
     run.slack.outage(False)
 
     alerts = run.alerts()
-    assert [a["reason"] for a in alerts] == [
-        "anomaly", "escalated", "acknowledged", "changed", "manual"
-    ]  # fmt: skip
+    assert {a["incident_id"] for a in alerts} == {incident}
+    reasons = [a["reason"] for a in alerts]
+    assert "reminder" not in reasons[reasons.index("acknowledged") :]  # no reminders once acked
     ids = [a["alert_id"] for a in alerts]
     wait_for("every event delivered", lambda: run.delivered(incident) == ids, run)
     wait_for("the root to show the resolution", lambda: "Resolved" in root_now().text, run)
     root, replies = the_thread(run.slack)
-    assert [reply_status(r) for r in replies] == [a["status"] for a in alerts[1:]]
-    assert [r.reply_broadcast for r in replies] == [True, False, False, True]
-    assert "Acknowledged by *ana*" in json.dumps(replies[1].blocks)
-    assert "Resolved by *ana*" in json.dumps(replies[3].blocks)
+    got = [reply_status(r) for r in replies]
+    # Updates that waited together may be one reply; escalations and resolutions never.
+    assert [s for s in got if s != "updated"] == [
+        a["status"] for a in alerts[1:] if a["status"] != "updated"
+    ]
+    assert len(got) <= len(alerts) - 1
+    assert got[-1] == "resolved"
+    assert [r.reply_broadcast for r in replies] == [s in ("escalated", "resolved") for s in got]
+    texts = [json.dumps(r.blocks) for r in replies]
+    assert any("Acknowledged by *ana*" in t for t in texts)
+    assert "Resolved by *ana*" in texts[-1]
 
     run.replay(crisis.last)  # the rest of the surge opens no second thread
     end_s = (START_MS + 48 * 3_600_000) / 1000
@@ -294,7 +305,7 @@ def test_sigkill_before_slack_answered_and_restarts_give_one_thread(
     run.slack.outage(True)  # Slack takes the first calls and never answers ok
     first = run.start_worker()
     run.replay(crisis.first)
-    wait_for("firing and escalation on `alerts`", lambda: len(run.alerts()) >= 2, run)
+    wait_for("the firing on `alerts`", lambda: len(run.alerts()) >= 1, run)
     wait_for(
         "a first chat.postMessage attempt",
         lambda: any(r.method == "chat.postMessage" for r in run.slack.requests),
@@ -305,7 +316,7 @@ def test_sigkill_before_slack_answered_and_restarts_give_one_thread(
     run.slack.outage(False)
 
     second = run.start_worker()
-    wait_for("the root and the escalation reply", lambda: n_replies(run.slack) >= 1, run)
+    wait_for("part one in Slack", lambda: caught_up(run), run)
     second.kill()  # after Slack answered: the next worker must find the thread
     third = run.start_worker()
     run.replay(crisis.second)

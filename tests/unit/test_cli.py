@@ -1,0 +1,93 @@
+"""The command line's contract: one-line errors and non-zero exits on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents.testing import write_config
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "streamproc", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("streamproc: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_backtest_missing_file() -> None:
+    one_line_error(run("backtest", "/nonexistent/mentions.jsonl"), "/nonexistent/mentions.jsonl")
+
+
+def test_bad_toml(tmp_path: Path) -> None:
+    bad = tmp_path / "streamproc.toml"
+    bad.write_text("[pipeline\n")
+    one_line_error(run("--config", str(bad), "backtest", "x.jsonl"), "invalid TOML")
+
+
+def test_unknown_key_via_env(tmp_path: Path) -> None:
+    path = write_config(tmp_path, app_id="a", topic_prefix="")
+    path.write_text(path.read_text() + "\n[extra]\nx = 1\n")
+    one_line_error(
+        run("backtest", "x.jsonl", env={"STREAMPROC_CONFIG": str(path)}), "unknown key 'extra'"
+    )
+
+
+def test_unknown_brand_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, app_id="a", topic_prefix="")
+    brands = tmp_path / "brands.toml"
+    brands.write_text(brands.read_text() + '\n[[brand]]\nname = "X"\nhandle = "@x"\n')
+    one_line_error(run("--config", str(path), "backtest", "x.jsonl"), "unknown key 'handle'")
+
+
+@pytest.mark.parametrize("command", [["worker"], ["replay", "streamproc/data/sample.jsonl"]])
+def test_unreachable_kafka_broker(command: list[str]) -> None:
+    result = run(*command, env={"KAFKA_BROKER": "kafka://127.0.0.1:9"})
+    one_line_error(result, "127.0.0.1:9")
+
+
+def test_counts_bad_line(tmp_path: Path) -> None:
+    csv = tmp_path / "c.csv"
+    csv.write_text("timestamp,value\n2015-02-26 21:42:53,104\n2015-02-26 21:47:53,abc\n")
+    one_line_error(run("backtest", "--counts", str(csv)), "c.csv:3:", "not a number")
+
+
+def test_backtest_prints_alert_events_as_json_lines(tmp_path: Path) -> None:
+    result = run("backtest", "streamproc/data/sample.jsonl")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events
+    assert {e["brand"] for e in events} == {"verdalia"}
+    assert events[0]["status"] == "firing"
+
+
+def test_sentiment_command() -> None:
+    result = run(
+        "sentiment", stdin="es\tEl yogur estaba caducado, qué asco\nI love it, best coffee ever!\n"
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first.split("\t")[0] == "negative"
+    assert first.split("\t")[2] == "es"
+    assert second.split("\t")[0] == "positive"
