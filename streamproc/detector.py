@@ -130,7 +130,7 @@ class DetectorParams:
     """Buckets expecting fewer mentions teach the dispersion nothing (too noisy)."""
     clip_sigma: float = 3.0
     """The baseline learns from counts clipped to expected +- this many SDs."""
-    learn_full_score: float = 2.0
+    learn_full_score: float = 1.0
     """A rise up to this surprise is learnt in full; above it less and less,
     and nothing from `threshold` on."""
     learn_full_ratio: float = 1.5
@@ -142,8 +142,9 @@ class DetectorParams:
     break, the baseline accepts the level."""
     warmup_minutes: float = 45.0
     """History before any verdict but "warming_up"."""
-    young_minutes: float = 1440.0
-    """History under which the baseline is flagged young."""
+    young_minutes: float = 4320.0
+    """History under which the baseline is flagged young (three days: a daily
+    profile seen once or twice is still a guess)."""
     share_min_total: int = 20
     """A bucket needs this many mentions for its negative share to be judged."""
     share_overdispersion: float = 0.01

@@ -19,6 +19,7 @@ from agents import views
 from agents.adapters.slack import RetryPolicy, SlackNotifier
 from agents.adapters.slack_actions import sign
 from agents.adapters.slack_double import SlackDouble, StoredMessage
+from agents.adapters.slack_render import fmt_time
 from agents.app import Wiring, wire
 from agents.services import Services, slack_metrics_hook
 from streamproc import codec
@@ -235,14 +236,15 @@ async def test_rate_limits_wait_for_retry_after_and_keep_the_order(rig: Rig) -> 
     async with rig.w.app.agents["notify"].test_context() as notify:
         await notify.put(FIRING, partition=1)
         rig.slack.fail_next(3, kind="429", retry_after=7)
-        await notify.put(alert(1, AlertStatus.ESCALATED, "escalated"), partition=1)
+        esc = alert(1, AlertStatus.ESCALATED, "escalated", severity=Severity.CRITICAL)
+        await notify.put(esc, partition=1)
         await notify.put(alert(2, reason="acknowledged", actor="bo"), partition=1)
         assert rig.w.tables.outbox["inc-v"]["next_attempt_ms"] == WALL0 + 7000
         for _ in range(3):
             rig.clock.now += 7000
             await notify.put(TICK, partition=1)
     _, replies = thread_of(rig.slack)
-    assert [r.text.split("*")[1] for r in replies] == ["Escalated to warning", "Update"]
+    assert [r.text.split("*")[1] for r in replies] == ["Escalated to critical", "Update"]
     limited = {"method": "chat.postMessage", "outcome": "rate_limited"}
     assert rig.value("streamproc_slack_requests_total", limited) == 3
 
@@ -292,6 +294,18 @@ async def test_a_permanent_error_parks_one_incident_and_not_the_others(
     assert rig.value("streamproc_slack_outbox_pending_messages") == 1
     errors = {"method": "chat.postMessage", "outcome": "api_error"}
     assert rig.value("streamproc_slack_requests_total", errors) == 1
+
+
+async def test_a_snooze_shows_on_the_root_until_when(rig: Rig) -> None:
+    snooze = alert(2, reason="snoozed", actor="bo")
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=0)
+        await notify.put(snooze, partition=0)
+    root, replies = thread_of(rig.slack)
+    until = codec.ms_from_iso(snooze["detected_at"]) + 3_600_000
+    assert f"Snoozed by bo until {fmt_time(until)}" in words(root)
+    assert "Snoozed by *bo*" in words(replies[0])
+    assert root.edits == 1
 
 
 class FakeRequest:

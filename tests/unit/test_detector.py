@@ -21,6 +21,7 @@ from streamproc.detector import (
     step,
 )
 from streamproc.model import Severity, Verdict, WindowStats
+from streamproc.stats import binom_surprise, nb_surprise, nominal_histogram, surprise_level
 
 P = DetectorParams()
 B = P.bucket_ms
@@ -75,8 +76,12 @@ def test_first_bucket_warms_up_and_history_is_young() -> None:
     assert vs[-1].baseline_buckets == 9
 
 
+YOUNG = int(P.young_minutes / P.bucket_minutes)
+
+
 def test_baseline_grows_up_after_young_minutes() -> None:
-    _, vs = feed([10] * (DAY + 2))
+    _, vs = feed([10] * (YOUNG + 2))
+    assert vs[YOUNG - 1].young_baseline is True
     assert vs[-1].young_baseline is False
 
 
@@ -148,9 +153,9 @@ def test_share_only_surge_is_found() -> None:
 
 
 def test_severity_is_critical_for_a_big_surge_warning_for_a_small_one() -> None:
-    s, _ = feed([20] * (2 * DAY))
-    _, (small,) = feed([45], state=s, start=2 * DAY)
-    _, (big,) = feed([200], state=s, start=2 * DAY)
+    s, _ = feed([20] * (YOUNG + DAY))
+    _, (small,) = feed([45], state=s, start=YOUNG + DAY)
+    _, (big,) = feed([200], state=s, start=YOUNG + DAY)
     assert (small.kind, small.severity) == ("anomalous", Severity.WARNING)
     assert (big.kind, big.severity) == ("anomalous", Severity.CRITICAL)
     assert big.score > small.score
@@ -200,3 +205,65 @@ def test_state_survives_json_and_resumes_identically(counts: list[int]) -> None:
 def test_bad_state_dict_is_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="detector state"):
         state_from_dict(bad)
+
+
+# -- the maths behind the score --------------------------------------------------
+
+
+@pytest.mark.parametrize(("x", "mu"), [(5, 1.0), (10, 2.0), (30, 10.0), (150, 100.0)])
+def test_nb_surprise_tends_to_the_exact_poisson_tail(x: int, mu: float) -> None:
+    tail = 1.0 - sum(math.exp(-mu) * mu**k / math.factorial(k) for k in range(x))
+    assert nb_surprise(x, mu, 1e-6) == pytest.approx(-math.log10(tail), rel=1e-3)
+
+
+@pytest.mark.parametrize(("k", "n", "p"), [(3, 10, 0.1), (8, 20, 0.2), (40, 100, 0.25)])
+def test_binom_surprise_is_the_exact_binomial_tail(k: int, n: int, p: float) -> None:
+    tail = sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k, n + 1))
+    assert binom_surprise(k, n, p, 0.0) == pytest.approx(-math.log10(tail), rel=1e-6)
+
+
+@pytest.mark.parametrize("p", [0.5, 0.01, 1e-4])
+def test_surprise_level_of_a_calibrated_histogram_is_nominal(p: float) -> None:
+    level = surprise_level(nominal_histogram(1e6), 1e6, p)
+    assert level == pytest.approx(-math.log10(p), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("x", "mu", "more_x", "more_mu"),
+    [(10, 2.0, 20, 2.0), (10, 2.0, 10, 1.0), (300, 100.0, 400, 100.0)],
+)
+def test_surprise_grows_with_the_count_and_shrinks_with_the_mean(
+    x: int, mu: float, more_x: int, more_mu: float
+) -> None:
+    assert nb_surprise(more_x, more_mu, 0.05) > nb_surprise(x, mu, 0.05)
+
+
+def bursty(days: int, seed: int) -> list[int]:
+    """A brand whose counts burst 10x for one bucket several times a day."""
+    rng = np.random.default_rng(seed)
+    out = [int(c) for c in rng.poisson(20, days * DAY)]
+    for i in range(0, len(out), 13):
+        out[i] = 200
+    return out
+
+
+def test_calibration_lowers_the_scores_of_a_bursty_brand_only() -> None:
+    n = 10 * DAY
+    calm, _ = feed([int(c) for c in np.random.default_rng(1).poisson(20, n)])
+    wild, _ = feed(bursty(10, 1))
+    spike = window(n + 1, 200)
+    calm_v = step(calm, spike, P)[1]
+    wild_v = step(wild, spike, P)[1]
+    assert calm_v.kind == "anomalous"
+    assert wild_v.kind == "normal"
+    uncalibrated = replace(P, calibration_per_day=0.0)
+    wild_raw, _ = feed(bursty(10, 1), params=uncalibrated)
+    assert step(wild_raw, spike, uncalibrated)[1].score > wild_v.score
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=500), min_size=2, max_size=150))
+def test_counts_mode_never_scores_the_share(counts: list[int]) -> None:
+    _, vs = feed(counts, totals=counts)
+    assert all(v.share in (0.0, 1.0) for v in vs)
+    assert all(v.expected_share in (0.0, 1.0) or v.expected_share == pytest.approx(1.0) for v in vs)
