@@ -2,42 +2,58 @@
 
 A text becomes a sparse bag of named features: words (marked ``~`` inside a
 negation's scope, so "no funciona" and "funciona" differ), word bigrams,
-character 1-4-grams of each word (which carry spelling variants, elongations
+character 4-grams of each word (which carry spelling variants, elongations
 and cognates across the Romance languages), and a few real-valued lexicon
 features that bring in the curated crisis vocabulary the training tweets
-rarely contain. The n-gram part is L2-normalised; the lexicon part is not.
+rarely contain. The n-gram part is log-scaled and L2-normalised; the lexicon
+part is not. A word's character n-grams do not depend on its neighbours, so
+the scorer caches them per word (see `streamproc.sentiment.linear`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import compress
 
 from streamproc.sentiment.lexicon import LexiconRules
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
 from streamproc.sentiment.words import INTENSIFIERS, NEGATORS, SHARED_NEGATORS
 
 NEGATED_PREFIX = "~"
-CHAR_SIZES: tuple[int, ...] = (4,)
+CHAR_SIZE = 4
 CHAR_MIN_WORD = 3
 """Shorter words are covered by their word feature alone."""
 NEGATION_SCOPE = 3
 LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom")
 """Real-valued features (also conjoined with the language as ``xx|lex:...``)."""
 
-_EMPHASIS = frozenset({EXCLAIM_MARK, ELONGATED_MARK})
+EMPHASIS = frozenset({EXCLAIM_MARK, ELONGATED_MARK})
 """Left to the lexicon rules, which scale the words they emphasise."""
 
 _NEGATORS = {lang: words | SHARED_NEGATORS for lang, words in NEGATORS.items()}
 
 
-def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
-    """Raw counts of the word, bigram and character features of ``tokens``.
+def negators_of(lang: str) -> frozenset[str]:
+    """The words that open a negation's scope in ``lang``."""
+    return _NEGATORS.get(lang, SHARED_NEGATORS)
 
-    Words are prefixed ``w:``, bigrams ``b:``; character n-grams carry no prefix
-    (they are padded with spaces, which no word feature contains).
+
+def char_keys(word: str) -> list[str]:
+    """Character 4-grams of `` word `` (padded), or none for short words and markers.
+
+    They carry no prefix: the padding spaces never occur in a word feature.
     """
-    negators = _NEGATORS.get(lang, SHARED_NEGATORS)
+    if len(word) < CHAR_MIN_WORD or word[0] == "<" or word in INTENSIFIERS:
+        return []
+    p = " " + word + " "
+    n = CHAR_SIZE
+    return [p[i : i + n] for i in range(len(p) - n + 1)]
+
+
+def word_keys(tokens: Tokens, lang: str) -> list[str]:
+    """The word (``w:``) and bigram (``b:``) keys of ``tokens``, in order."""
+    negators = negators_of(lang)
     keys: list[str] = []
     scope = 0
     prev = ""
@@ -46,7 +62,7 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
             scope = 0
             prev = ""
             continue
-        if w in INTENSIFIERS or w in _EMPHASIS:
+        if w in INTENSIFIERS or w in EMPHASIS:
             continue
         if w in negators or w.endswith("n't"):
             scope = NEGATION_SCOPE
@@ -60,13 +76,27 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
         if prev:
             keys.append("b:" + prev + " " + m)
         prev = m
-    padded = [
-        " " + w + " "
-        for w in tokens.words
-        if len(w) >= CHAR_MIN_WORD and w[0] != "<" and w not in INTENSIFIERS
-    ]
-    for n in CHAR_SIZES:
-        keys += [p[i : i + n] for p in padded for i in range(len(p) - n + 1)]
+    return keys
+
+
+_MORE_THAN_ONCE = (1).__lt__
+
+
+def repeated(keys: list[str]) -> list[tuple[str, int]]:
+    """``(key, count)`` for the keys of ``keys`` that occur more than once.
+
+    Counting and filtering run in C (`Counter`, `itertools.compress`); only the
+    repeats reach Python, which is what the cached scorers need to correct.
+    """
+    counts = Counter(keys)
+    return [(k, counts[k]) for k in compress(counts, map(_MORE_THAN_ONCE, counts.values()))]
+
+
+def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
+    """Raw counts of the word, bigram and character features of ``tokens``."""
+    keys = word_keys(tokens, lang)
+    for w in tokens.words:
+        keys += char_keys(w)
     return Counter(keys)
 
 

@@ -48,6 +48,12 @@ FOREIGN_WEIGHT = 0.5
 
 _NORM_ALPHA = 15.0
 
+LOOKUP_CACHE_SIZE = 30_000
+"""Words per language whose valence look-up is kept; emptied when it fills."""
+
+_MISSING = float("nan")
+"""Marks a word not yet in the look-up cache (compared by identity)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Valence:
@@ -100,6 +106,28 @@ class LexiconRules:
         for table in PHRASES.values():
             for key, val in table.items():
                 self._all_phrases.setdefault(key, val)
+        self._phrase_starts = {
+            lang: frozenset(first for first, _ in table) for lang, table in PHRASES.items()
+        }
+        self._all_starts = frozenset(first for first, _ in self._all_phrases)
+        self._found: dict[str, dict[str, float | None]] = {}
+        """Per language, words already looked up (the tables are read-only)."""
+        self._inert: dict[str, set[str]] = {}
+        """Per language, words seen to carry no valence and trigger no rule."""
+
+    def _lookup_cached(self, word: str, lang: str) -> float | None:
+        table = self._found.get(lang)
+        if table is None:
+            table = self._found.setdefault(lang, {})
+        try:
+            return table[word]
+        except KeyError:
+            pass
+        found = self._lookup(word, lang)
+        if len(table) >= LOOKUP_CACHE_SIZE:
+            table.clear()
+        table[word] = found
+        return found
 
     def _lookup(self, word: str, lang: str) -> float | None:
         if word in EMOTICON_VALENCE:
@@ -120,6 +148,11 @@ class LexiconRules:
         negators = self._neg.get(lang, SHARED_NEGATORS)
         post_neg = POST_NEGATORS.get(lang, frozenset())
         phrases = self._phrases.get(lang, self._all_phrases)
+        starts = self._phrase_starts.get(lang, self._all_starts)
+        found_in = self._found.get(lang)
+        if found_in is None:
+            found_in = self._found.setdefault(lang, {})
+        get_found = found_in.get
         immune = self._immune.get(lang, frozenset())
         contrib: list[float] = []
         flipped: list[bool] = []
@@ -131,13 +164,22 @@ class LexiconRules:
         domain = 0
         i = 0
         n = len(words)
+        inert = self._inert.get(lang)
+        if inert is None:
+            inert = self._inert.setdefault(lang, set())
         while i < n:
             w = words[i]
+            if w in inert and (i + 1 == n or words[i + 1] != ELONGATED_MARK):
+                # the common case, a word no rule reacts to: it only uses up negation scope
+                if neg_left > 0 and w != ELONGATED_MARK:
+                    neg_left -= 1
+                i += 1
+                continue
             if w == CLAUSE_BREAK:
                 neg_left, boost = 0, 1.0
                 i += 1
                 continue
-            if i + 1 < n and (w, words[i + 1]) in phrases:
+            if w in starts and i + 1 < n and (w, words[i + 1]) in phrases:
                 val = phrases[(w, words[i + 1])]
                 if val:
                     contrib.append(val)
@@ -167,9 +209,15 @@ class LexiconRules:
                 boost *= mult
                 i += 1
                 continue
-            found = self._lookup(w, lang)
+            found = get_found(w, _MISSING)
+            if found is _MISSING:
+                found = self._lookup_cached(w, lang)
+            if not found and w not in starts and w not in post_neg:
+                if len(inert) >= LOOKUP_CACHE_SIZE:
+                    inert.clear()
+                inert.add(w)
             if found is None and i + 1 < n and words[i + 1] == ELONGATED_MARK:
-                found = self._lookup(_squash(w), lang)
+                found = self._lookup_cached(_squash(w), lang)
             if found:
                 val = found
                 if i in tokens.caps:

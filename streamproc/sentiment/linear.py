@@ -14,9 +14,18 @@ import numpy as np
 import numpy.typing as npt
 
 from streamproc.model import Label, SentimentScore
-from streamproc.sentiment.features import lexicon_features, ngram_counts
+from streamproc.sentiment.features import (
+    EMPHASIS,
+    NEGATED_PREFIX,
+    NEGATION_SCOPE,
+    char_keys,
+    lexicon_features,
+    negators_of,
+    repeated,
+)
 from streamproc.sentiment.lexicon import LexiconRules
-from streamproc.sentiment.text import Tokens, tokenize_cached
+from streamproc.sentiment.text import CLAUSE_BREAK, Tokens, tokenize_cached
+from streamproc.sentiment.words import INTENSIFIERS
 
 LABELS: tuple[Label, Label, Label] = ("negative", "neutral", "positive")
 """Column order of the weight matrix."""
@@ -25,6 +34,20 @@ DEFAULT_THRESHOLD = 0.4
 """A polar label needs at least this probability, otherwise the text is neutral."""
 
 METHOD = "linear-v1"
+
+WORD_CACHE_SIZE = 30_000
+"""Words whose character n-grams are kept; the cache is emptied when it fills.
+
+The per-word caches of scoring and detection together hold about 2 KB a word
+(measured), so at most some 60 MB; the dev and sample texts use 13,000 words."""
+
+_Weights = tuple[float, float, float]
+_Entry = tuple[float, float, float, tuple[str, ...], int, str, _Weights, str, str, _Weights]
+"""What scoring needs of one word, whatever its neighbours: summed character-n-gram
+weights, the n-grams, its kind, then plain and negated (``~word``) word keys and
+weights."""
+_ZERO: _Weights = (0.0, 0.0, 0.0)
+_WORD, _SKIP, _BREAK, _NEGATOR = 0, 1, 2, 3
 
 
 def encode_vocab(names: list[str]) -> npt.NDArray[np.uint8]:
@@ -39,7 +62,7 @@ def decode_vocab(raw: npt.NDArray[np.generic]) -> list[str]:
 
 
 class LinearScorer:
-    """A `Scorer`; read-only after construction, so safe to share."""
+    """A `Scorer`, safe to share: its word cache only ever maps a word to the same value."""
 
     method = METHOD
 
@@ -56,13 +79,14 @@ class LinearScorer:
             msg = f"weights {weights.shape} do not match {len(vocab)} features"
             raise ValueError(msg)
         rows = np.asarray(weights, dtype=np.float64).tolist()
-        self._weights: dict[str, tuple[float, float, float]] = {
+        self._weights: dict[str, _Weights] = {
             name: (r[0], r[1], r[2]) for name, r in zip(vocab, rows, strict=True)
         }
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
         self._threshold = threshold
+        self._cache: dict[str, _Entry] = {}
 
     @classmethod
     def from_arrays(
@@ -77,37 +101,115 @@ class LinearScorer:
             threshold=float(np.asarray(arrays["threshold"]).reshape(-1)[0]),
         )
 
+    def _entry(self, word: str) -> _Entry:
+        get = self._weights.get
+        ckeys = tuple(char_keys(word))
+        a0 = a1 = a2 = 0.0
+        for key in ckeys:
+            w = get(key)
+            if w is not None:
+                a0 += w[0]
+                a1 += w[1]
+                a2 += w[2]
+        if word == CLAUSE_BREAK:
+            kind = _BREAK
+        elif word in INTENSIFIERS or word in EMPHASIS:
+            kind = _SKIP
+        else:
+            kind = _NEGATOR if word.endswith("n't") else _WORD
+        negated = NEGATED_PREFIX + word
+        entry = (
+            a0,
+            a1,
+            a2,
+            ckeys,
+            kind,
+            "w:" + word,
+            get("w:" + word, _ZERO),
+            negated,
+            "w:" + negated,
+            get("w:" + negated, _ZERO),
+        )
+        if len(self._cache) >= WORD_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[word] = entry
+        return entry
+
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
         """P(negative), P(neutral), P(positive).
 
         Computes exactly what `features` gives, without building its dict (a
-        plain loop over 3-wide tuples beats numpy's per-call cost here).
+        plain loop over 3-wide tuples beats numpy's per-call cost here). What
+        does not depend on a word's neighbours (its character n-grams, its word
+        features) is cached per word, so the sum runs over occurrences; keys
+        that occur more than once are then brought to their log-scaled count.
         """
         get = self._weights.get
-        log = math.log
+        cached = self._cache.get
+        negators = negators_of(lang)
         a0 = a1 = a2 = 0.0
-        squares = 0.0
-        for key, count in ngram_counts(tokens, lang).items():
-            v = 1.0 + log(count) if count > 1 else 1.0
-            squares += v * v
-            w = get(key)
-            if w is not None:
-                a0 += w[0] * v
-                a1 += w[1] * v
-                a2 += w[2] * v
+        keys: list[str] = []
+        scope = 0
+        prev = ""
+        for word in tokens.words:
+            e = cached(word)
+            if e is None:
+                e = self._entry(word)
+            if e[3]:
+                a0 += e[0]
+                a1 += e[1]
+                a2 += e[2]
+                keys += e[3]
+            kind = e[4]
+            if kind == _BREAK:
+                scope = 0
+                prev = ""
+                continue
+            if kind == _SKIP:
+                continue
+            if kind == _NEGATOR or word in negators:
+                scope = NEGATION_SCOPE
+                m, key, w = word, e[5], e[6]
+            elif scope:
+                scope -= 1
+                m, key, w = e[7], e[8], e[9]
+            else:
+                m, key, w = word, e[5], e[6]
+            keys.append(key)
+            a0 += w[0]
+            a1 += w[1]
+            a2 += w[2]
+            if prev:
+                key = "b:" + prev + " " + m
+                keys.append(key)
+                w = get(key, _ZERO)
+                a0 += w[0]
+                a1 += w[1]
+                a2 += w[2]
+            prev = m
         z0, z1, z2 = self._bias
-        if squares:
+        if keys:
+            squares = float(len(set(keys)))
+            if squares < len(keys):
+                log = math.log
+                for key, count in repeated(keys):
+                    v = 1.0 + log(count)
+                    squares += v * v - 1.0
+                    d = v - count
+                    w = get(key, _ZERO)
+                    a0 += w[0] * d
+                    a1 += w[1] * d
+                    a2 += w[2] * d
             inv = 1.0 / math.sqrt(squares)
             z0 += a0 * inv
             z1 += a1 * inv
             z2 += a2 * inv
         for name, value in lexicon_features(tokens, lang, self._rules):
             for key in (name, lang + "|" + name):
-                w = get(key)
-                if w is not None:
-                    z0 += w[0] * value
-                    z1 += w[1] * value
-                    z2 += w[2] * value
+                w = get(key, _ZERO)
+                z0 += w[0] * value
+                z1 += w[1] * value
+                z2 += w[2] * value
         top = max(z0, z1, z2)
         e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
         total = e0 + e1 + e2

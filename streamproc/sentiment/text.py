@@ -85,27 +85,62 @@ def normalise(text: str) -> str:
     return text
 
 
-def tokenize(text: str) -> Tokens:
-    """Normalises then splits ``text`` into scorer tokens."""
-    norm = normalise(text)
-    words: list[str] = []
-    caps: set[int] = set()
-    elongated = _ELONG.search(norm) is not None
-    for raw in _TOKEN.findall(norm):
-        if raw[0] in _BREAKS:
-            words.append(CLAUSE_BREAK)
-            continue
-        if len(raw) >= 3 and raw.isupper() and raw.isalpha():
-            caps.add(len(words))
+_Raw = tuple[tuple[str, ...], tuple[str, ...], bool, bool]
+"""A raw token's scorer tokens as is and squashed, whether it is shouted, and
+whether it holds a run of three letters."""
+_RAW_CACHE: dict[str, _Raw] = {}
+RAW_CACHE_SIZE = 30_000
+"""Raw tokens whose lower-cased forms are kept; the cache is emptied when it fills."""
+
+
+def _raw_token(raw: str) -> _Raw:
+    if raw[0] in _BREAKS:
+        entry: _Raw = ((CLAUSE_BREAK,), (CLAUSE_BREAK,), False, False)
+    else:
         low = raw.lower()
         if "’" in low:
             low = low.replace("’", "'")
-        squashed = _ELONG.sub(r"\1\1", low) if elongated else low
-        if squashed != low:
-            words.append(squashed)
-            words.append(ELONGATED_MARK)
-        else:
-            words.append(low)
+        squashed = _ELONG.sub(r"\1\1", low)
+        caps = len(raw) >= 3 and raw.isupper() and raw.isalpha()
+        as_is = (low,)
+        run = _ELONG.search(raw) is not None
+        entry = (as_is, (squashed, ELONGATED_MARK) if squashed != low else as_is, caps, run)
+    if len(_RAW_CACHE) >= RAW_CACHE_SIZE:
+        _RAW_CACHE.clear()
+    _RAW_CACHE[raw] = entry
+    return entry
+
+
+def tokenize(text: str) -> Tokens:
+    """Normalises then splits ``text`` into scorer tokens.
+
+    Letter runs are squashed only when the text has one (before lower-casing),
+    so "Aaa" stays as it is but "aaa" becomes "aa" plus the elongation mark.
+    Consecutive letters always fall in one raw token, so a run in the text is
+    a run in one of its tokens, which the token cache remembers.
+    """
+    raws = _TOKEN.findall(normalise(text))
+    cached = _RAW_CACHE.get
+    words: list[str] = []
+    caps: list[int] = []
+    run = False
+    for raw in raws:
+        entry = cached(raw)
+        if entry is None:
+            entry = _raw_token(raw)
+        if entry[2]:
+            caps.append(len(words))
+        if entry[3]:
+            run = True
+        words += entry[0]
+    if run:
+        words.clear()
+        caps.clear()
+        for raw in raws:
+            entry = _RAW_CACHE.get(raw) or _raw_token(raw)
+            if entry[2]:
+                caps.append(len(words))
+            words += entry[1]
     return Tokens(words=tuple(words), caps=frozenset(caps))
 
 

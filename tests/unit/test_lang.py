@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from streamproc.lang import detect_language
 from streamproc.sentiment.artefact import read_npz
-from streamproc.sentiment.langmodel import LanguageModel
+from streamproc.sentiment.langmodel import LanguageModel, surface_keys
 from streamproc.sentiment.text import tokenize
 
 CASES = [
@@ -96,3 +97,41 @@ def test_in_domain_model_answers_with_probability_and_coverage() -> None:
     assert 0.5 < prob <= 1.0
     assert 0.0 < known <= 1.0
     assert model.predict(tokenize("")) == ("es", 0.0, 0.0)
+
+
+def _reference_predict(model: LanguageModel, text: str) -> tuple[str, float, float]:
+    """The model's definition: a sum over the text's distinct keys."""
+    arrays = read_npz()
+    table = dict(
+        zip(
+            arrays["langid_vocab"].tobytes().decode().split("\n"),
+            arrays["langid_weights"].astype(float),
+            strict=True,
+        )
+    )
+    keys = surface_keys(tokenize(text))
+    z = np.asarray(arrays["langid_bias"], dtype=float).copy()
+    known = [table[k] for k in keys if k in table]
+    if known:
+        z += np.sum(known, axis=0) / np.sqrt(len(keys))
+    p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    best = int(np.argmax(p))
+    return model.labels[best], float(p[best]), len(known) / len(keys)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["tot", "bé", "todo", "bien", "molt", "muito", "bom", "très", "xyzzy"]),
+        min_size=1,
+        max_size=20,
+    ).map(" ".join)
+)
+def test_cached_word_sums_equal_the_distinct_key_model(text: str) -> None:
+    model = LanguageModel.from_arrays(read_npz())
+    lang, prob, known = _reference_predict(model, text)
+    for _ in range(2):  # cold, then from the word cache
+        got = model.predict(tokenize(text))
+        assert got[0] == lang
+        assert got[1] == pytest.approx(prob, abs=1e-9)
+        assert got[2] == pytest.approx(known, abs=1e-12)

@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 
 from streamproc.errors import InputFileError
 from streamproc.sentiment import default_scorer
+from streamproc.sentiment import text as text_module
 from streamproc.sentiment.artefact import ARTEFACT_NAME, read_npz, write_npz
 from streamproc.sentiment.cli import run, split_line
 from streamproc.sentiment.features import features
 from streamproc.sentiment.lexicon import LexiconRules, LexiconScorer, arrays_to_lexicons
 from streamproc.sentiment.linear import LinearScorer, decode_vocab
 from streamproc.sentiment.optimize import SparseRows, softmax_regression
-from streamproc.sentiment.text import tokenize
+from streamproc.sentiment.text import Tokens, normalise, tokenize
 from streamproc.sentiment.train import train
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -274,6 +275,9 @@ def test_lexicon_rules_scale_emphasis(lang: str, plain: str, stronger: str) -> N
         ("pt", "Adorei 😍😍"),
         ("fr", "Panne générale, remboursez-nous"),
         ("und", "ok 👍"),
+        ("es", "no funciona, no funciona y no funciona: funciona fatal fatal"),
+        ("en", "jajaja hahaha HAHAHA so so so bad, bad bad"),
+        ("ca", "molt molt bé, molt bé"),
     ],
 )
 def test_fast_path_equals_reference_features(lang: str, text: str) -> None:
@@ -281,14 +285,56 @@ def test_fast_path_equals_reference_features(lang: str, text: str) -> None:
     rules = LexiconRules(arrays_to_lexicons(arrays))
     scorer = LinearScorer.from_arrays(arrays, rules)
     tokens = tokenize(text)
-    feats = features(tokens, lang, rules)
+    expected = _reference_probabilities(arrays, rules, text, lang)
+    cold = scorer.probabilities(tokens, lang)
+    assert np.allclose(cold, expected, atol=1e-9)
+    assert scorer.probabilities(tokens, lang) == cold  # from the word cache
+
+
+def _reference_probabilities(
+    arrays: dict[str, np.ndarray], rules: LexiconRules, text: str, lang: str
+) -> np.ndarray:
+    feats = features(tokenize(text), lang, rules)
     table = dict(zip(decode_vocab(arrays["vocab"]), arrays["weights"].astype(float), strict=True))
     z = np.asarray(arrays["bias"], dtype=float).copy()
     for name, value in feats.items():
         if name in table:
             z += table[name] * value
-    expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
-    assert np.allclose(scorer.probabilities(tokens, lang), expected, atol=1e-9)
+    return np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+
+
+_FEW_WORDS = ["no", "not", "funciona", "molt", "bé", "bad", "very", "!", ",", "jajaja", "ok"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FEW_WORDS), max_size=30).map(" ".join),
+    st.sampled_from(["es", "ca", "en", "und"]),
+)
+def test_cached_fast_path_equals_features_on_repeated_words(text: str, lang: str) -> None:
+    # few distinct words, so most n-grams repeat: the log-count correction is exercised
+    arrays = read_npz()
+    rules = LexiconRules(arrays_to_lexicons(arrays))
+    scorer = default_scorer()
+    assert isinstance(scorer, LinearScorer)
+    expected = _reference_probabilities(arrays, rules, text, lang)
+    assert np.allclose(scorer.probabilities(tokenize(text), lang), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Aaa", ("aaa",)),
+        ("aaa", ("aa", "<elong>")),
+        ("Aaa noooo", ("aa", "<elong>", "noo", "<elong>")),
+        ("COOL it’s", ("cool", "it'", "s")),
+    ],
+)
+def test_letter_runs_are_squashed_only_when_the_text_has_one(
+    text: str, words: tuple[str, ...]
+) -> None:
+    assert tokenize(text).words == words
+    assert tokenize(text) == tokenize(text)
 
 
 def test_low_confidence_polar_label_becomes_neutral() -> None:
@@ -350,3 +396,75 @@ def test_lexicon_only_scorer(lang: str, text: str, label: str) -> None:
     result = scorer.score(text, lang)
     assert result.label == label
     assert result.method == "lexicon-v1"
+
+
+_RULE_WORDS = [
+    "no", "pas", "gens", "fa", "schifo", "very", "bad", "good", "but", "ma", "!", ",",
+    "noooo", "BAD", "don't", "like", "refund", "horrible", "😡", "xyz",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(_RULE_WORDS), max_size=25).map(" ".join),
+    st.sampled_from(["es", "ca", "it", "en", "fr", "und"]),
+)
+def test_lexicon_rules_answer_the_same_from_their_caches(text: str, lang: str) -> None:
+    # a fresh instance starts with empty caches; the shared one has seen earlier examples
+    fresh = LexiconRules(_LEXICONS)
+    shared = _SHARED_RULES
+    tokens = tokenize(text)
+    expected = fresh.valence(tokens, lang)
+    assert shared.valence(tokens, lang) == expected
+    assert shared.valence(tokens, lang) == expected
+
+
+_LEXICONS = arrays_to_lexicons(read_npz())
+_SHARED_RULES = LexiconRules(_LEXICONS)
+
+
+def _reference_tokenize(text: str) -> Tokens:
+    """The tokeniser without its token cache: one regex pass per question."""
+    norm = normalise(text)
+    words: list[str] = []
+    caps: set[int] = set()
+    elongated = text_module._ELONG.search(norm) is not None
+    for raw in text_module._TOKEN.findall(norm):
+        if raw[0] in text_module._BREAKS:
+            words.append("<br>")
+            continue
+        if len(raw) >= 3 and raw.isupper() and raw.isalpha():
+            caps.add(len(words))
+        low = raw.lower().replace("’", "'")
+        squashed = text_module._ELONG.sub(r"\1\1", low) if elongated else low
+        words += [squashed, "<elong>"] if squashed != low else [low]
+    return Tokens(words=tuple(words), caps=frozenset(caps))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aAbBnN'’t·lL .,!#@:)😡ÀàçÇ1_\u0301", max_size=60))
+def test_cached_tokeniser_equals_the_plain_one(text: str) -> None:
+    assert tokenize(text) == _reference_tokenize(text)
+    assert tokenize(text) == _reference_tokenize(text)
+
+
+def test_full_caches_are_emptied_without_changing_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamproc.sentiment import langmodel, lexicon, linear
+
+    arrays = read_npz()
+    texts = [text for _, text in (*NEGATIVE, *POSITIVE, *NEUTRAL)]
+    roomy = LinearScorer.from_arrays(arrays, LexiconRules(arrays_to_lexicons(arrays)))
+    model = langmodel.LanguageModel.from_arrays(arrays)
+    expected = [(roomy.score(t, "es"), model.predict(tokenize(t))) for t in texts]
+    for module, name in [
+        (linear, "WORD_CACHE_SIZE"),
+        (langmodel, "WORD_CACHE_SIZE"),
+        (lexicon, "LOOKUP_CACHE_SIZE"),
+        (text_module, "RAW_CACHE_SIZE"),
+    ]:
+        monkeypatch.setattr(module, name, 3)
+    cramped = LinearScorer.from_arrays(arrays, LexiconRules(arrays_to_lexicons(arrays)))
+    small = langmodel.LanguageModel.from_arrays(arrays)
+    got = [(cramped.score(t, "es"), small.predict(tokenize(t))) for t in texts]
+    assert got == expected
+    assert len(cramped._cache) <= 3
