@@ -237,18 +237,26 @@ class Env:
     web_port: int = DEFAULT_WEB_PORT
 
 
-def _secret(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name)
+def read_secret(env: Mapping[str, str], name: str) -> str | None:
+    """A secret from ``env[name]``, else from the file ``env[name + "_FILE"]``.
+
+    Surrounding whitespace is dropped; empty means unset (None). An
+    unreadable file is a `ConfigError` naming the variable and the file,
+    never the secret.
+    """
+    value = env.get(name, "").strip()
     if value:
-        return value.strip()
-    file_name = env.get(f"{name}_FILE")
-    if file_name:
-        try:
-            return Path(file_name).read_text(encoding="utf-8").strip() or None
-        except OSError as exc:
-            msg = f"{name}_FILE {file_name}: cannot read: {exc.strerror}"
-            raise ConfigError(msg) from None
-    return None
+        return value
+    file_name = env.get(f"{name}_FILE", "").strip()
+    if not file_name:
+        return None
+    try:
+        text = Path(file_name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        msg = f"{name}_FILE={file_name}: cannot read the secret: {reason}"
+        raise ConfigError(msg) from None
+    return text.strip() or None
 
 
 def load_env(env: Mapping[str, str] | None = None) -> Env:
@@ -267,9 +275,9 @@ def load_env(env: Mapping[str, str] | None = None) -> Env:
         api_url += "/"
     return Env(
         kafka_broker=broker,
-        slack_bot_token=_secret(env, "SLACK_BOT_TOKEN"),
+        slack_bot_token=read_secret(env, "SLACK_BOT_TOKEN"),
         slack_api_url=api_url,
-        slack_signing_secret=_secret(env, "SLACK_SIGNING_SECRET"),
+        slack_signing_secret=read_secret(env, "SLACK_SIGNING_SECRET"),
         web_port=port,
     )
 

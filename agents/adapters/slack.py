@@ -32,7 +32,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -54,6 +53,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from streamproc.errors import AlertDeliveryError, ConfigError
+from streamproc.settings import read_secret
 
 log = logging.getLogger(__name__)
 
@@ -514,25 +514,3 @@ def _transport_failure(method: str, channel: str, exc: Exception) -> SlackDelive
         f"{method} to {channel} failed: {type(exc).__name__}: {exc}",
         error=kind,
     )
-
-
-def read_secret(env: Mapping[str, str], name: str) -> str | None:
-    """A secret from ``env[name]``, else from the file ``env[name + "_FILE"]``.
-
-    Surrounding whitespace is dropped; empty means unset (None). An
-    unreadable file is a `ConfigError` naming the variable and the file,
-    never the secret.
-    """
-    value = env.get(name, "").strip()
-    if value:
-        return value
-    file_name = env.get(f"{name}_FILE", "").strip()
-    if not file_name:
-        return None
-    try:
-        text = Path(file_name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        msg = f"{name}_FILE={file_name}: cannot read the secret: {reason}"
-        raise ConfigError(msg) from None
-    return text.strip() or None

@@ -32,8 +32,8 @@ from agents.adapters.slack_render import render_reply, render_root
 from streamproc.errors import AlertDeliveryError, ConfigError
 from streamproc.model import AlertEvent, AlertStatus, Severity
 
-TOKEN = "xoxb-1111-2222-s3cr3tT0k3nValue"  # noqa: S105 (test placeholder)
-WRONG = "xoxb-9999-wrong-t0k3nValue"
+TOKEN = "xoxb-test-s3cr3tT0k3nValue"  # noqa: S105 (test placeholder)
+WRONG = "xoxb-test-wrong-t0k3nValue"
 CHANNELS = {"acme-alerts": "C0ACME", "globex-alerts": "C0GLOBEX"}
 FAST = RetryPolicy(backoff_factor_s=0.01, jitter_s=0.0)
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}]

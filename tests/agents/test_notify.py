@@ -26,7 +26,7 @@ from streamproc import codec
 from streamproc.model import AlertEvent, AlertStatus, Sample, Severity
 from streamproc.settings import load_config, load_env
 
-TOKEN = "xoxb-4242-test-n0tify-t0ken"  # noqa: S105 (test placeholder)
+TOKEN = "xoxb-test-n0tify-t0ken"  # noqa: S105 (test placeholder)
 SECRET = "signing-s3cret"  # noqa: S105
 FORGED = "not-the-s3cret"
 CHANNELS = {"alerts-verdalia": "C0VERD", "alerts-nubia": "C0NUBIA", "brand-alerts": "C0DEF"}

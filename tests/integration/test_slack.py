@@ -38,7 +38,7 @@ from streamproc.settings import Config, load_config
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-TOKEN = "xoxb-7777-itest-Sl4ckT0kenValue"  # noqa: S105 (test placeholder)
+TOKEN = "xoxb-test-itest-Sl4ckT0kenValue"  # noqa: S105 (test placeholder)
 SECRET = "itest-s1gning-s3cret"  # noqa: S105
 CHANNELS = {"alerts-verdalia": "C0VERD", "alerts-nubia": "C0NUBIA", "brand-alerts": "C0DEF"}
 SPLIT_HOUR = 38
