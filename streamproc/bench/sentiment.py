@@ -15,13 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from streamproc.errors import InputFileError
 from streamproc.lang import detect_language
 from streamproc.sentiment import Scorer, default_scorer
+from streamproc.sentiment.linear import LABELS as MODEL_LABELS
 from streamproc.sentiment.text import tokenize_cached
+from streamproc.sentiment.train import read_examples
 from streamproc.sentiment.words import LANGS
 
-LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+LABELS: tuple[str, ...] = tuple(MODEL_LABELS)
+"""The label order of the trained model (and of the confusion matrices)."""
 
 ANCHORS: dict[str, dict[str, float | None]] = {
     "en": {"xlm_t_best": 0.706, "ft_mono": 0.509},
@@ -53,23 +55,11 @@ class Example:
 
 
 def load_split(path: Path) -> list[Example]:
-    """Reads a ``{"text", "lang", "label"}`` JSON-lines file."""
-    out: list[Example] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        msg = f"{path}: cannot read: {exc}"
-        raise InputFileError(msg) from exc
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            out.append(Example(text=row["text"], lang=row["lang"], label=row["label"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            msg = f"{path}: line {lineno}: not a labelled example ({exc})"
-            raise InputFileError(msg) from exc
-    return out
+    """Reads a ``{"text", "lang", "label"}`` JSON-lines file (the trainer's reader)."""
+    return [
+        Example(text=text, lang=lang, label=LABELS[label])
+        for text, lang, label in read_examples(path)
+    ]
 
 
 def confusion(gold: Sequence[str], pred: Sequence[str]) -> list[list[int]]:
