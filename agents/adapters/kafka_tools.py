@@ -149,12 +149,7 @@ def create_topics(
             except KafkaError as exc:
                 msg = f"cannot create topics {', '.join(missing)} on {bootstrap}: {one_line(exc)}"
                 raise BrokerError(msg) from exc
-            for topic in response["topics"]:
-                code = topic["error_code"]
-                if code not in (0, _TOPIC_EXISTS):
-                    detail = topic.get("error_message") or f"error code {code}"
-                    msg = f"cannot create topic {topic['name']} on {bootstrap}: {detail}"
-                    raise BrokerError(msg)
+            _raise_topic_errors(response, (0, _TOPIC_EXISTS), "create", bootstrap)
         try:
             admin.wait_for_topics(wanted, timeout_ms=int(timeout_s * 1000))
         except KafkaError as exc:
@@ -162,6 +157,18 @@ def create_topics(
             raise BrokerError(msg) from exc
         # Another client may have won a creation race with its own partition count.
         _check_counts(_partition_counts(admin, wanted), partitions)
+
+
+def _raise_topic_errors(
+    response: Mapping[str, Any], fine: tuple[int, ...], verb: str, bootstrap: str
+) -> None:
+    """BrokerError for the first topic of an admin response whose error code is not fine."""
+    for topic in response["topics"]:
+        code = topic["error_code"]
+        if code not in fine:
+            detail = topic.get("error_message") or f"error code {code}"
+            msg = f"cannot {verb} topic {topic['name']} on {bootstrap}: {detail}"
+            raise BrokerError(msg)
 
 
 def delete_topics(bootstrap: str, names: Sequence[str], *, timeout_s: float = 30.0) -> None:
@@ -177,12 +184,7 @@ def delete_topics(bootstrap: str, names: Sequence[str], *, timeout_s: float = 30
         except KafkaError as exc:
             msg = f"cannot delete topics on {bootstrap}: {one_line(exc)}"
             raise BrokerError(msg) from exc
-        for topic in response["topics"]:
-            code = topic["error_code"]
-            if code not in (0, _UNKNOWN_TOPIC):
-                detail = topic.get("error_message") or f"error code {code}"
-                msg = f"cannot delete topic {topic['name']} on {bootstrap}: {detail}"
-                raise BrokerError(msg)
+        _raise_topic_errors(response, (0, _UNKNOWN_TOPIC), "delete", bootstrap)
         deadline = time.monotonic() + timeout_s
         while _partition_counts(admin, wanted):
             if time.monotonic() >= deadline:
