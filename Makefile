@@ -25,7 +25,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,encoder]'
 
 # Debian's prometheus package gives the real server and promtool for the tests.
 prometheus:

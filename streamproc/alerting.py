@@ -88,6 +88,13 @@ class AlertPolicy:
     """Escalate to critical when the count reaches this multiple of the firing count."""
     snooze_ms: int = 3_600_000
     """How long a snooze mutes the brand."""
+    novelty_halflife_ms: int = 0
+    """Memory of the last incident's peak score (0 turns the novelty rule off):
+    a new incident needs `novelty_factor` times that peak, halved every this
+    long, so a brand that just paged is paged again only for something as
+    surprising, not for every aftershock of the same story."""
+    novelty_factor: float = 1.0
+    """Share of the last incident's (decayed) peak score a new incident needs."""
 
     def __post_init__(self) -> None:
         for name in ("persistence", "resolve_after", "update_every"):
@@ -100,7 +107,14 @@ class AlertPolicy:
                 f"persistence ({self.persistence})"
             )
             raise ValueError(msg)
-        for name in ("cooldown_ms", "reminder_ms", "snooze_ms", "min_volume"):
+        for name in (
+            "cooldown_ms",
+            "reminder_ms",
+            "snooze_ms",
+            "min_volume",
+            "novelty_halflife_ms",
+            "novelty_factor",
+        ):
             if getattr(self, name) < 0:
                 msg = f"{name} must not be negative, got {getattr(self, name)!r}"
                 raise ValueError(msg)
@@ -142,6 +156,10 @@ class AlertState:
     acknowledged_by: str = ""
     snoozed_until_ms: int = 0
     cooldown_until_ms: int = 0
+    prev_peak_score: float = 0.0
+    """Peak score of the last closed incident (the novelty rule's yardstick)."""
+    prev_peak_ms: int = 0
+    """When that peak was."""
     armed: bool = True
     """False after a manual resolve until the level has been quiet a while."""
     recent_starts: tuple[int, ...] = ()
@@ -288,6 +306,8 @@ def _idle(
         return state, ()
     if verdict.window.start_ms < state.cooldown_until_ms and not critical:
         return state, ()
+    if verdict.score < _novelty_bar(state, verdict.window.start_ms, policy):
+        return state, ()
     onset = next(s for s, h in zip(state.recent_starts, state.recent_hot, strict=True) if h)
     severity = verdict.severity or Severity.WARNING
     state = replace(
@@ -312,6 +332,20 @@ def _idle(
     return _emitted(replace(state, announced=True), event), (event,)
 
 
+def _novelty_bar(state: AlertState, at_ms: int, policy: AlertPolicy) -> float:
+    """The score a new incident needs after the last one (0 when the rule is off).
+
+    >>> p = AlertPolicy(novelty_halflife_ms=1_000, novelty_factor=1.0)
+    >>> _novelty_bar(AlertState(prev_peak_score=40.0, prev_peak_ms=0), 2_000, p)
+    10.0
+    """
+    if policy.novelty_halflife_ms <= 0 or state.prev_peak_score <= 0.0:
+        return 0.0
+    age = max(at_ms - state.prev_peak_ms, 0)
+    decay: float = 0.5 ** (age / policy.novelty_halflife_ms)
+    return policy.novelty_factor * state.prev_peak_score * decay
+
+
 def _active(
     state: AlertState,
     verdict: Verdict,
@@ -331,6 +365,8 @@ def _active(
             brand=state.brand,
             snoozed_until_ms=state.snoozed_until_ms,
             cooldown_until_ms=w.end_ms + policy.cooldown_ms,
+            prev_peak_score=state.peak_score,
+            prev_peak_ms=state.peak_at_ms,
             recent_starts=state.recent_starts,
             recent_hot=state.recent_hot,
             quiet_run=state.quiet_run,
@@ -453,6 +489,8 @@ def apply_action(
         brand=state.brand,
         snoozed_until_ms=state.snoozed_until_ms,
         cooldown_until_ms=at_ms + policy.cooldown_ms,
+        prev_peak_score=state.peak_score,
+        prev_peak_ms=state.peak_at_ms,
         armed=False,
         last_start_ms=state.last_start_ms,
         last_end_ms=state.last_end_ms,
@@ -478,6 +516,7 @@ _INT_FIELDS = (
     "last_event_ms",
     "snoozed_until_ms",
     "cooldown_until_ms",
+    "prev_peak_ms",
     "last_start_ms",
     "last_end_ms",
     "last_total",
@@ -486,6 +525,7 @@ _FLOAT_FIELDS = (
     "first_observed",
     "peak_observed",
     "peak_score",
+    "prev_peak_score",
     "last_event_observed",
     "last_observed",
     "last_expected",

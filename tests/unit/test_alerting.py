@@ -260,6 +260,41 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
     assert statuses(ev_crit) == [("firing", "anomaly")]
 
 
+NOVEL = AlertPolicy(cooldown_ms=0, novelty_halflife_ms=10 * B, novelty_factor=1.0)
+
+
+@pytest.mark.parametrize(
+    ("gap", "score", "fires"),
+    [
+        (2, 20.0, False),  # an aftershock, less surprising than the peak: no page
+        (2, 45.0, True),  # more surprising than the last incident: page
+        (12, 20.0, True),  # ten buckets later the bar has halved (40 -> about 18)
+    ],
+)
+def test_novelty_rule_pages_again_only_for_a_comparable_surprise(
+    gap: int, score: float, fires: bool
+) -> None:
+    s, first = run(
+        [hot(0, score=40.0), hot(1, score=40.0)] + [verdict(i) for i in range(2, 6)], NOVEL
+    )
+    assert statuses(first)[0] == ("firing", "anomaly")
+    assert s.phase == "idle"
+    assert s.prev_peak_score == 40.0
+    start = 5 + gap
+    _, events = run([hot(start, score=score), hot(start + 1, score=score)], NOVEL, s)
+    assert (("firing", "anomaly") in statuses(events)) is fires
+
+
+def test_novelty_rule_off_by_default_and_survives_the_codec() -> None:
+    no_cooldown = replace(POLICY, cooldown_ms=0)
+    quiet = [verdict(i) for i in range(2, 6)]
+    s, _ = run([hot(0, score=40.0), hot(1, score=40.0), *quiet], no_cooldown)
+    _, events = run([hot(8, score=5.0), hot(9, score=5.0)], no_cooldown, s)
+    assert statuses(events) == [("firing", "anomaly")]
+    back = alert_state_from_dict(json.loads(json.dumps(alert_state_to_dict(s))))
+    assert (back.prev_peak_score, back.prev_peak_ms) == (s.prev_peak_score, s.prev_peak_ms)
+
+
 @pytest.mark.parametrize("action", ["acknowledge", "resolve"])
 def test_actions_on_idle_do_nothing(action: str) -> None:
     s0 = initial_alert_state()

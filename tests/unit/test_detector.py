@@ -267,3 +267,33 @@ def test_counts_mode_never_scores_the_share(counts: list[int]) -> None:
     _, vs = feed(counts, totals=counts)
     assert all(v.share in (0.0, 1.0) for v in vs)
     assert all(v.expected_share in (0.0, 1.0) or v.expected_share == pytest.approx(1.0) for v in vs)
+
+
+def test_a_long_surge_counts_once_in_the_calibration() -> None:
+    """A day-long surge must not make the next surge look ordinary (NAB's KO)."""
+    quiet = [int(c) for c in np.random.default_rng(5).poisson(20, 8 * DAY)]
+    per_bucket = replace(P, calibration_once_per_run=False)
+    # Keep the surge short of adapt_after_minutes so it stays anomalous throughout.
+    surge = [120] * int(P.adapt_after_minutes / P.bucket_minutes - 2)
+    after = [*quiet, *surge, *[20] * DAY]
+    once_state, _ = feed(after)
+    bucket_state, _ = feed(after, params=per_bucket)
+    nxt = window(len(after), 150)
+    once = step(once_state, nxt, P)[1]
+    each = step(bucket_state, nxt, per_bucket)[1]
+    assert once.kind == "anomalous"
+    assert once.score > each.score
+
+
+def test_level_damping_keeps_a_young_surge_from_raising_the_expectation() -> None:
+    damped = replace(P, level_damp_by_ratio=True)
+    history = rhythm(2, 8, seed=11)
+    surge = [30] * 8
+    _, plain = feed([*history, *surge])
+    _, held = feed([*history, *surge], params=damped)
+    rise_plain = plain[-1].expected - plain[-len(surge)].expected
+    rise_held = held[-1].expected - held[-len(surge)].expected
+    assert rise_held < rise_plain
+    assert sum(v.kind == "anomalous" for v in held[-len(surge) :]) >= sum(
+        v.kind == "anomalous" for v in plain[-len(surge) :]
+    )
