@@ -651,16 +651,11 @@ def _learn(
         learnt = _learnt_value(
             observed, expected, sd, kind, surprise, params, profiled=profiled, by_ratio_too=False
         )
-        level_learnt = _learnt_value(
-            observed,
-            expected,
-            sd,
-            kind,
-            surprise,
-            params,
-            profiled=profiled,
-            by_ratio_too=params.level_damp_by_ratio,
-        )
+        level_learnt = learnt
+        if params.level_damp_by_ratio:
+            level_learnt = _learnt_value(
+                observed, expected, sd, kind, surprise, params, profiled=profiled, by_ratio_too=True
+            )
 
     a_fast = max(ewma_rate(params.buckets(params.young_level_halflife_minutes)), 1 / (n + 1))
     fast = state.fast + a_fast * (learnt - state.fast)

@@ -19,7 +19,7 @@ from streamproc.lang import detect_language
 from streamproc.sentiment import Scorer, default_scorer
 from streamproc.sentiment.linear import LABELS as MODEL_LABELS
 from streamproc.sentiment.text import tokenize_cached
-from streamproc.sentiment.train import read_examples
+from streamproc.sentiment.train import read_examples, splits_dir
 from streamproc.sentiment.words import LANGS
 
 LABELS: tuple[str, ...] = tuple(MODEL_LABELS)
@@ -178,7 +178,7 @@ def throughput(examples: Sequence[Example], scorer: Scorer) -> dict[str, object]
 
 def run(results_dir: Path, data_dir: Path) -> dict[str, object]:
     """Measures on ``data_dir``'s dev split; writes ``results_dir/sentiment.json``."""
-    sentiment_dir = data_dir / "sentiment" if (data_dir / "sentiment").is_dir() else data_dir
+    sentiment_dir = splits_dir(data_dir)
     dev = load_split(sentiment_dir / "dev.jsonl")
     scorer = default_scorer()
     scorer.score("warm up", detect_language("ceci n'est pas un test"))

@@ -24,6 +24,7 @@ from streamproc.sentiment.encoder import (
     EncoderScorer,
     read_head,
 )
+from streamproc.sentiment.train import splits_dir
 
 BATCH = 64
 """Texts per call in the batched throughput pass."""
@@ -82,7 +83,7 @@ def install_size() -> dict[str, object]:
 
 def run(results_dir: Path, data_dir: Path) -> dict[str, object]:
     """Measures on ``data_dir``'s dev split; writes ``results_dir/sentiment_encoder.json``."""
-    sentiment_dir = data_dir / "sentiment" if (data_dir / "sentiment").is_dir() else data_dir
+    sentiment_dir = splits_dir(data_dir)
     dev = load_split(sentiment_dir / "dev.jsonl")
     scorer = EncoderScorer(read_head(), threads=1)
     scorer.score("warm up", "en")

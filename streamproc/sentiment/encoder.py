@@ -43,7 +43,7 @@ from streamproc.model import Label, SentimentScore
 from streamproc.sentiment.artefact import read_npz, write_npz
 from streamproc.sentiment.linear import DEFAULT_THRESHOLD, LABELS, decode_vocab, encode_vocab
 from streamproc.sentiment.optimize import lbfgs
-from streamproc.sentiment.train import read_examples
+from streamproc.sentiment.train import read_examples, splits_dir
 from streamproc.sentiment.words import LANGS
 
 EXTRA_HINT = "pip install 'streamproc[encoder]'"
@@ -395,7 +395,7 @@ def train_head(
     the same, as in the issue's targets); ties go to the first tried, i.e.
     the stronger penalty and no language columns. The test split is never read.
     """
-    root = data_dir / "sentiment" if (data_dir / "sentiment").is_dir() else data_dir
+    root = splits_dir(data_dir)
     train_v, train_langs, train_y = split_embeddings(root / "train.jsonl", cache_dir)
     dev_v, dev_langs, dev_y = split_embeddings(root / "dev.jsonl", cache_dir)
     trials: list[dict[str, object]] = []

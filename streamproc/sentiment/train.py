@@ -53,6 +53,12 @@ def resolve_data_dir(data_dir: Path) -> Path:
     raise InputFileError(msg)
 
 
+def splits_dir(data_dir: Path) -> Path:
+    """The folder of ``train.jsonl``/``dev.jsonl``: ``data_dir/sentiment`` or ``data_dir``."""
+    nested = data_dir / "sentiment"
+    return nested if nested.is_dir() else data_dir
+
+
 def _read_json_object(path: Path) -> dict[str, float]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
