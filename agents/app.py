@@ -23,14 +23,15 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 
 from agents import ingest, notify, ticks, views, windows
 from agents.adapters.broker import EmbeddedBroker
-from agents.adapters.kafka_tools import create_topics, wait_until_ready
+from agents.adapters.kafka_tools import consume_all, create_topics, wait_until_ready
 from agents.adapters.metrics import FAUST_METRICS_PREFIX
 from agents.replay import replay_file
 from agents.services import Services
 from agents.tables import Tables
 from agents.topics import Topics, all_topics
-from streamproc.codec import iso_ms
-from streamproc.errors import BrokerError
+from streamproc.codec import alerts_from_lines, dumps, iso_ms
+from streamproc.errors import BrokerError, InputFileError
+from streamproc.model import AlertEvent
 from streamproc.settings import SAMPLE_FILE, Config, Env, broker_address
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,27 @@ def replay_command(
     return 0
 
 
-def demo_command(config: Config, env: Env, duration_s: float, path: Path = SAMPLE_FILE) -> int:
+def read_alerts(config: Config, env: Env, *, timeout_s: float = 60.0) -> list[AlertEvent]:
+    """Every event on the `alerts` topic of $KAFKA_BROKER, for `streamproc incident`."""
+    if not env.kafka_broker:
+        msg = "KAFKA_BROKER is not set"
+        raise BrokerError(msg)
+    bootstrap = broker_address(env.kafka_broker)
+    wait_until_ready(bootstrap, timeout_s=15)
+    topic = f"{config.pipeline.topic_prefix}alerts"
+    records = consume_all(bootstrap, topic, timeout_s=timeout_s, idle_s=2.0)
+    lines = [r.value for r in records if r.value is not None]
+    return alerts_from_lines(lines, f"topic {topic}")
+
+
+def demo_command(
+    config: Config,
+    env: Env,
+    duration_s: float,
+    path: Path = SAMPLE_FILE,
+    *,
+    alerts_out: Path | None = None,
+) -> int:
     """`streamproc demo`: broker, worker and a time-compressed replay of the sample."""
     started = time.monotonic()
     # The replay gets about two thirds of the time; the rest is start-up and draining.
@@ -191,7 +212,18 @@ def demo_command(config: Config, env: Env, duration_s: float, path: Path = SAMPL
         logging.getLogger("faust.transport.producer").setLevel(logging.ERROR)
         run_worker_forever(app, loglevel="ERROR")
         driver.summary(say)
+    if alerts_out is not None:
+        _write_alerts(alerts_out, services.progress.alerts, say)
     return 0 if driver.finished else 1
+
+
+def _write_alerts(path: Path, alerts: list[dict[str, object]], say: Callable[[str], None]) -> None:
+    try:
+        path.write_bytes(b"".join(dumps(a) + b"\n" for a in alerts))
+    except OSError as exc:
+        msg = f"{path}: cannot write: {exc.strerror}"
+        raise InputFileError(msg) from None
+    say(f"  alert events written to {path}: review with `streamproc incident list --alerts {path}`")
 
 
 def _with_names(config: Config, app_id: str, prefix: str) -> Config:

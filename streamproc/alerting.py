@@ -45,9 +45,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from streamproc.model import AlertEvent, AlertStatus, Severity, Verdict
+from streamproc.model import AlertEvent, AlertStatus, CurveBucket, Severity, Verdict
 
 ALERT_STATE_VERSION = 1
+
+CONTEXT_BUCKETS = 8
+"""Buckets before the onset that an incident's curve starts with."""
+CURVE_HEAD = 48
+CURVE_MAX = 240
+"""An incident's curve keeps its first `CURVE_HEAD` buckets and its latest ones,
+`CURVE_MAX` in all (60 h at 15 min), so a week-long incident cannot grow the
+state and every event without bound."""
 """Schema version of `AlertState` (the ``v`` field of its dict)."""
 
 ACTIONS = ("acknowledge", "snooze", "resolve")
@@ -164,6 +172,11 @@ class AlertState:
     """False after a manual resolve until the level has been quiet a while."""
     recent_starts: tuple[int, ...] = ()
     """Starts of the last `persistence_window` buckets, oldest first."""
+    context: tuple[CurveBucket, ...] = ()
+    """The last `CONTEXT_BUCKETS` buckets, kept while idle too: an incident's
+    curve starts with them."""
+    curve: tuple[CurveBucket, ...] = ()
+    """The current incident's buckets (context included); empty when idle."""
     recent_hot: tuple[bool, ...] = ()
     """Whether each of those buckets was hot."""
     last_start_ms: int = -1
@@ -233,6 +246,9 @@ def _event(
         total=w.total,
         baseline_young=verdict.young_baseline,
         reason=reason,
+        peak_observed=state.peak_observed,
+        peak_at_ms=state.peak_at_ms,
+        curve=state.curve,
     )
 
 
@@ -264,8 +280,11 @@ def transition(
     hot = verdict.kind == "anomalous" and verdict.observed >= policy.min_volume
     quiet = verdict.kind != "anomalous" and verdict.score < policy.clear_score
     keep = max(policy.persistence_window, 1)
+    point = (w.start_ms, verdict.observed, verdict.expected)
     state = replace(
         state,
+        context=(*state.context, point)[-CONTEXT_BUCKETS:],
+        curve=_bounded((*state.curve, point)) if state.phase == "active" else (),
         brand=w.brand,
         recent_starts=(*state.recent_starts, w.start_ms)[-keep:],
         recent_hot=(*state.recent_hot, hot)[-keep:],
@@ -325,11 +344,19 @@ def _idle(
         buckets_since_event=0,
         acknowledged=False,
         acknowledged_by="",
+        curve=state.context,
     )
     if muted:
         return state, ()
     event = _event(state, verdict, AlertStatus.FIRING, "anomaly")
     return _emitted(replace(state, announced=True), event), (event,)
+
+
+def _bounded(curve: tuple[CurveBucket, ...]) -> tuple[CurveBucket, ...]:
+    """The curve cut to `CURVE_MAX` points: its head and its latest buckets."""
+    if len(curve) <= CURVE_MAX:
+        return curve
+    return curve[:CURVE_HEAD] + curve[len(curve) - (CURVE_MAX - CURVE_HEAD) :]
 
 
 def _novelty_bar(state: AlertState, at_ms: int, policy: AlertPolicy) -> float:
@@ -369,6 +396,7 @@ def _active(
             prev_peak_ms=state.peak_at_ms,
             recent_starts=state.recent_starts,
             recent_hot=state.recent_hot,
+            context=state.context,
             quiet_run=state.quiet_run,
             last_start_ms=state.last_start_ms,
             last_end_ms=state.last_end_ms,
@@ -441,6 +469,9 @@ def _action_event(
         baseline_young=state.last_young,
         reason=reason,
         actor=actor,
+        peak_observed=state.peak_observed,
+        peak_at_ms=state.peak_at_ms,
+        curve=state.curve,
     )
 
 
@@ -492,6 +523,7 @@ def apply_action(
         prev_peak_score=state.peak_score,
         prev_peak_ms=state.peak_at_ms,
         armed=False,
+        context=state.context,
         last_start_ms=state.last_start_ms,
         last_end_ms=state.last_end_ms,
         last_observed=state.last_observed,
@@ -543,7 +575,28 @@ def alert_state_to_dict(state: AlertState) -> dict[str, object]:
         out[name] = getattr(state, name)
     out["recent_starts"] = list(state.recent_starts)
     out["recent_hot"] = list(state.recent_hot)
+    out["context"] = [list(p) for p in state.context]
+    out["curve"] = [list(p) for p in state.curve]
     return out
+
+
+def _points(d: Mapping[str, object], name: str) -> tuple[CurveBucket, ...]:
+    """A list of [start_ms, observed, expected] (absent in older states: empty)."""
+    raw = d.get(name, [])
+    if not isinstance(raw, list | tuple):
+        msg = f"alert state: {name} must be a list"
+        raise ValueError(msg)
+    points: list[CurveBucket] = []
+    for p in raw:
+        if not (isinstance(p, list | tuple) and len(p) == 3):
+            msg = f"alert state: {name} holds {p!r}, not [start_ms, observed, expected]"
+            raise ValueError(msg)
+        try:
+            points.append((int(p[0]), float(p[1]), float(p[2])))
+        except (TypeError, ValueError):
+            msg = f"alert state: {name} holds {p!r}, not numbers"
+            raise ValueError(msg) from None
+    return tuple(points)
 
 
 def _typed(d: Mapping[str, object], name: str, kind: type) -> object:
@@ -586,5 +639,7 @@ def alert_state_from_dict(d: Mapping[str, object]) -> AlertState:
         phase="active" if phase == "active" else "idle",
         recent_starts=tuple(int(x) for x in starts),
         recent_hot=tuple(bool(x) for x in hot),
+        context=_points(d, "context"),
+        curve=_points(d, "curve"),
     )
     return replace(state, **values)  # type: ignore[arg-type]  # checked by _typed

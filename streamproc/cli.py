@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from streamproc.errors import InputFileError, StreamprocError
+from streamproc.model import AlertEvent
 
 BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment", "sentiment-encoder", "slack")
 RESULTS_DIR = Path("bench/results")
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="embedded broker + worker + replay of the sample")
     demo.add_argument("--duration", type=float, default=80.0, metavar="S")
     demo.add_argument("--input", type=Path, help="a JSON-lines file instead of the sample")
+    demo.add_argument(
+        "--alerts-out", type=Path, metavar="F", help="also write the alert events here (JSON lines)"
+    )
 
     sub.add_parser("worker", help="run the Faust worker (KAFKA_BROKER or embedded broker)")
     sub.add_parser("broker", help="run the embedded Kafka-compatible broker")
@@ -61,6 +65,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     sent.add_argument("--input", type=Path)
     sent.add_argument("--data", type=Path, default=SENTIMENT_DATA_DIR)
+
+    incident = sub.add_parser("incident", help="incidents and their post-incident review")
+    isub = incident.add_subparsers(dest="incident_command", required=True)
+    i_list = isub.add_parser("list", help="one line per incident")
+    i_show = isub.add_parser("show", help="an incident's review on the terminal")
+    i_show.add_argument("id", help="incident id (or a unique prefix of it)")
+    i_report = isub.add_parser("report", help="write the review as .md, .html or .json")
+    i_report.add_argument("id", help="incident id (or a unique prefix of it)")
+    i_report.add_argument("--out", type=Path, metavar="F", required=True)
+    for p in (i_list, i_show, i_report):
+        p.add_argument(
+            "--alerts",
+            type=Path,
+            metavar="F",
+            help="alert events as JSON lines (backtest's output, demo --alerts-out); "
+            "default: the alerts topic on $KAFKA_BROKER",
+        )
 
     bench = sub.add_parser("bench", help="benchmarks; JSON results in bench/results/")
     bench.add_argument("name", choices=BENCHES)
@@ -146,6 +167,58 @@ def _sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _alert_events(args: argparse.Namespace) -> list[AlertEvent]:
+    """Alert events from --alerts F, or from the `alerts` topic of $KAFKA_BROKER."""
+    from streamproc import codec, settings
+
+    if args.alerts is not None:
+        return codec.alerts_from_lines(_lines(args.alerts), str(args.alerts))
+    env = settings.load_env()
+    if not env.kafka_broker:
+        msg = (
+            "no alerts to read: give --alerts FILE, or set KAFKA_BROKER to read the alerts "
+            "topic (the embedded broker keeps nothing once it stops)"
+        )
+        raise InputFileError(msg)
+    config = settings.load_config(args.config)
+    from agents.app import read_alerts  # lazily: only this path needs Kafka
+
+    return read_alerts(config, env)
+
+
+def _incident(args: argparse.Namespace) -> int:
+    from streamproc import report, review
+
+    fmt = ""
+    if args.incident_command == "report":
+        try:
+            fmt = report.format_for(args.out)
+        except ValueError as exc:
+            raise InputFileError(str(exc)) from None
+    incidents = review.fold(_alert_events(args))
+    if args.incident_command == "list":
+        for incident in incidents.values():
+            print(report.headline(incident))
+        if not incidents:
+            print("no incidents")
+        return 0
+    try:
+        incident = review.find(incidents, args.id)
+    except KeyError as exc:
+        raise InputFileError(str(exc.args[0])) from None
+    if args.incident_command == "show":
+        sys.stdout.write(report.markdown(review.review(incident)))
+        return 0
+    text = report.render(review.review(incident), fmt)
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        msg = f"{args.out}: cannot write: {exc.strerror}"
+        raise InputFileError(msg) from None
+    print(f"wrote {args.out} ({fmt}, incident {incident.incident_id})")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     results: Path = args.results
     results.mkdir(parents=True, exist_ok=True)
@@ -199,7 +272,7 @@ def _kafka_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         msg = f"{path}: no such file"
         raise InputFileError(msg)
-    return app.demo_command(config, env, args.duration, path)
+    return app.demo_command(config, env, args.duration, path, alerts_out=args.alerts_out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,6 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sentiment(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "incident":
+            return _incident(args)
         return _kafka_command(args)
     except StreamprocError as exc:
         print(f"streamproc: error: {exc}", file=sys.stderr)

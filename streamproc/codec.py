@@ -9,12 +9,13 @@ internal topics and tables keep integer ms.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from streamproc import alerting, detector
 from streamproc.engine import BrandState
+from streamproc.errors import InputFileError
 from streamproc.model import (
     AlertEvent,
     AlertStatus,
@@ -106,6 +107,9 @@ def alert_to_dict(e: AlertEvent) -> dict[str, object]:
         "baseline_young": e.baseline_young,
         "reason": e.reason,
         "actor": e.actor,
+        "peak_observed": round(e.peak_observed, 4),
+        "peak_at": iso_ms(e.peak_at_ms) if e.peak_at_ms else None,
+        "curve": [[iso_ms(t), round(o, 4), round(x, 4)] for t, o, x in e.curve],
         "detected_at": iso_ms(e.detected_at_ms),
     }
 
@@ -137,6 +141,9 @@ def alert_from_dict(d: Mapping[str, Any]) -> AlertEvent:
         baseline_young=bool(d.get("baseline_young", False)),
         reason=str(d.get("reason", "")),
         actor=str(d.get("actor", "")),
+        peak_observed=float(d.get("peak_observed") or 0.0),
+        peak_at_ms=ms_from_iso(d["peak_at"]) if d.get("peak_at") else 0,
+        curve=tuple((ms_from_iso(t), float(o), float(x)) for t, o, x in d.get("curve", ())),
     )
 
 
@@ -284,3 +291,25 @@ def clock_from_dict(d: Mapping[str, Any]) -> PartitionClock:
         watermark_ms=d["watermark_ms"],
         brands=tuple(d["brands"]),
     )
+
+
+def alerts_from_lines(lines: Sequence[bytes], where: str) -> list[AlertEvent]:
+    """Alert events from JSON lines (backtest's output); blank lines are skipped.
+
+    Raises `InputFileError` naming the first line that is not an alert event.
+    """
+    events: list[AlertEvent] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                msg = "not a JSON object"
+                raise TypeError(msg)
+            events.append(alert_from_dict(obj))
+        except (ValueError, TypeError, KeyError) as exc:
+            what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            msg = f"{where}:{number}: not an alert event: {what}"
+            raise InputFileError(msg) from None
+    return events

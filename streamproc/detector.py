@@ -177,6 +177,13 @@ class DetectorParams:
     otherwise a long surge fills the histogram with its own surprises and the
     next real one is discounted as ordinary for weeks (KO in NAB: a 414 against
     93 expected scored 0 after a shift of 11.7)."""
+    spread_learn_by_score: bool = True
+    """While the baseline is young (but past `dispersion_prior_minutes`, when
+    any rise may still be the level being found), learn the count's and the
+    share's spread from a bucket less the more surprising it is, as the level
+    does. A young spread rests on a few hours of data, so the first buckets of
+    a surge, not yet anomalous, would widen it a lot and the surge would talk
+    itself down."""
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -566,7 +573,7 @@ def step(
     if window.start_ms <= state.last_start_ms:
         return state, verdict
     surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
-    learnt = _learn(state, window, base, kind, surprise, params)
+    learnt = _learn(state, window, base, kind, surprise, params, max(raw_volume, raw_share))
     return _calibrate(learnt, max(raw_volume, raw_share), params), verdict
 
 
@@ -635,10 +642,15 @@ def _learn(
     kind: VerdictKind,
     surprise: float,
     params: DetectorParams,
+    raw_score: float = 0.0,
 ) -> DetectorState:
     observed = float(window.negative)
     expected = max(base.expected, 0.0)
     n = state.buckets_seen
+    history = n * params.bucket_minutes
+    # Spread damping applies between the spread's prior span (before it, every
+    # rise may be the level being found) and the end of the young period.
+    young = params.dispersion_prior_minutes <= history < params.young_minutes
     run = state.anomalous_run + 1 if kind == "anomalous" else 0
     elevated = kind == "anomalous" or observed >= params.learn_zero_ratio * max(expected, 1.0)
     high_run = state.elevated_run + 1 if elevated else 0
@@ -707,7 +719,7 @@ def _learn(
         a_disp = max(
             ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
             1 / (n + 1 + prior_buckets),
-        )
+        ) * _spread_weight(raw_score, params, rise=spread > expected, young=young)
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
@@ -723,7 +735,7 @@ def _learn(
             a_rho = max(
                 ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
                 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)),
-            )
+            ) * _spread_weight(raw_score, params, rise=observed > total * p, young=young)
             rho = max(rho + a_rho * (moment - rho), params.share_overdispersion)
         share_neg += a_share * (observed - share_neg)
         share_all += a_share * (total - share_all)
@@ -749,6 +761,14 @@ def _learn(
         anomalous_run=run,
         elevated_run=high_run,
     )
+
+
+def _spread_weight(raw_score: float, params: DetectorParams, *, rise: bool, young: bool) -> float:
+    """1 for ordinary buckets and falls, down to 0 for a rise as surprising as the threshold."""
+    if not params.spread_learn_by_score or not rise or not young:
+        return 1.0
+    span = max(params.threshold - params.learn_full_score, 1e-6)
+    return min(max((params.threshold - raw_score) / span, 0.0), 1.0)
 
 
 def _calibrate(state: DetectorState, raw_score: float, params: DetectorParams) -> DetectorState:

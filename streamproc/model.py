@@ -198,6 +198,10 @@ class Verdict:
         return self.observed / max(self.expected, 1.0)
 
 
+CurveBucket = tuple[int, float, float]
+"""(bucket start ms, observed negatives, expected negatives)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AlertEvent:
     """One event of an incident's lifecycle, as sent to the `alerts` topic."""
@@ -233,6 +237,15 @@ class AlertEvent:
     """Why this event: "anomaly", "growth", "recovered", "acknowledged", ..."""
     actor: str = ""
     """Who acted, for events of a person's action (acknowledged, snoozed, manual)."""
+    peak_observed: float = 0.0
+    """Largest bucket count of the incident so far: updates are sparse, so a
+    review would otherwise miss a peak that fell between two events."""
+    peak_at_ms: int = 0
+    """Start of that bucket (0 when unknown, e.g. events of older workers)."""
+    curve: tuple[CurveBucket, ...] = ()
+    """(bucket start, observed, expected) from a few buckets before the onset to
+    this event, so that a review draws the whole curve, not only the buckets
+    that happened to make an event."""
 
     @property
     def ratio(self) -> float:

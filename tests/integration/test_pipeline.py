@@ -20,7 +20,7 @@ import pytest
 from agents.adapters.kafka_tools import consume_all, create_topics
 from agents.testing import WorkerProcess, write_config
 from agents.topics import all_topics
-from streamproc import backtest, codec, lang
+from streamproc import backtest, codec, lang, report, review
 from streamproc.model import Rejection
 from streamproc.parse import parse
 from streamproc.sentiment import default_scorer
@@ -93,6 +93,7 @@ def test_live_run_equals_backtest_and_dead_letters_everything(
         got = consume_all(bootstrap, f"{run}-alerts", timeout_s=240, expected=len(want), idle_s=60)
         live = [json.loads(r.value) for r in got]
         assert sorted(map(key, live)) == sorted(map(key, want)), worker.tail()
+        _review_from_the_topic_equals_the_backtest_review(env, want, tmp_path)
         dead = consume_all(
             bootstrap,
             f"{run}-mentions-dlq",
@@ -110,3 +111,28 @@ def test_live_run_equals_backtest_and_dead_letters_everything(
         assert "streamproc_messages_received" in metrics  # Faust's own sensor
     finally:
         worker.stop()
+
+
+def _review_from_the_topic_equals_the_backtest_review(
+    env: dict[str, str], want: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """`streamproc incident` reads the live `alerts` topic: the same review as offline."""
+    offline = review.fold(codec.alert_from_dict(e) for e in want)
+    (incident_id,) = offline
+    cli = [sys.executable, "-m", "streamproc", "incident"]
+    listed = subprocess.run(
+        [*cli, "list"], env=env, check=True, capture_output=True, text=True, timeout=120
+    ).stdout.splitlines()
+    assert [line.split()[:2] for line in listed] == [[incident_id, CRISIS_BRAND]]
+    out = tmp_path / "review.json"
+    subprocess.run(
+        [*cli, "report", incident_id[:8], "--out", str(out)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    live = json.loads(out.read_text(encoding="utf-8"))
+    expected = report.as_dict(review.review(offline[incident_id]))
+    for part in ("timeline", "durations", "curve", "top_terms", "severity"):
+        assert live[part] == expected[part], part

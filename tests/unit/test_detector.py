@@ -297,3 +297,37 @@ def test_level_damping_keeps_a_young_surge_from_raising_the_expectation() -> Non
     assert sum(v.kind == "anomalous" for v in held[-len(surge) :]) >= sum(
         v.kind == "anomalous" for v in plain[-len(surge) :]
     )
+
+
+def test_a_young_brands_rise_does_not_widen_its_spread() -> None:
+    """The first, not yet anomalous buckets of a surge must not talk the rest down."""
+    plain = replace(P, spread_learn_by_score=False)
+    history = rhythm(1, 6, seed=3)
+    rise = [9, 10, 9, 11]  # about 3-6x the night's normal, each bucket not yet past the threshold
+    start, _ = feed(history, params=plain)
+    damped_state, damped = feed(rise, state=start, start=len(history))
+    plain_state, undamped = feed(rise, params=plain, state=start, start=len(history))
+    assert undamped[0].kind == "normal"
+    assert plain_state.dispersion > start.dispersion
+    assert damped_state.dispersion < plain_state.dispersion
+    assert damped[-1].score > undamped[-1].score
+    assert sum(v.kind == "anomalous" for v in damped) > sum(v.kind == "anomalous" for v in undamped)
+
+
+@pytest.mark.parametrize(
+    ("days", "why"),
+    [
+        (0.1, "before the spread's prior span every rise may be the level being found"),
+        (4, "an established brand's spread is well estimated; calibration covers its tails"),
+    ],
+)
+def test_spread_damping_is_for_young_brands_only(days: float, why: str) -> None:
+    plain = replace(P, spread_learn_by_score=False)
+    history = rhythm(5, 6, seed=3)[: int(days * DAY)]
+    start, _ = feed(history, params=plain)
+    rise = [9, 10, 9, 11]
+    damped_state, damped = feed(rise, state=start, start=len(history))
+    plain_state, undamped = feed(rise, params=plain, state=start, start=len(history))
+    assert plain_state.dispersion != start.dispersion, "the rise must be learnt from at all"
+    assert damped_state == plain_state, why
+    assert damped == undamped
