@@ -729,9 +729,13 @@ def _learn(
         p = share_neg / share_all if share_all > 0 else 0.0
         total = float(window.total)
         if 0.0 < p < 1.0 and total >= 2:  # the spread needs two mentions
-            # Beta-binomial moment estimate of the share's extra spread.
+            # Beta-binomial moment estimate of the share's extra spread. It is
+            # not floored at 0 bucket by bucket: that would average the positive
+            # half of a chi-square's noise only, about 0.48 / (total - 1), and
+            # make a brand of 15 mentions a bucket look overdispersed (0.03)
+            # when it is not; the running value has the floor instead.
             z2 = (observed - total * p) ** 2 / (total * p * (1 - p))
-            moment = min(max((z2 - 1) / (total - 1), 0.0), 0.5)
+            moment = min((z2 - 1) / (total - 1), 0.5)
             a_rho = max(
                 ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
                 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)),

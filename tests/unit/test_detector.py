@@ -331,3 +331,16 @@ def test_spread_damping_is_for_young_brands_only(days: float, why: str) -> None:
     assert plain_state.dispersion != start.dispersion, "the rise must be learnt from at all"
     assert damped_state == plain_state, why
     assert damped == undamped
+
+
+def test_a_binomial_share_is_not_read_as_overdispersed() -> None:
+    """15 mentions a bucket split 20/80 at random: the share's extra spread stays at its floor.
+
+    Flooring each bucket's moment at 0 read about 0.48 / 14 of pure noise as
+    overdispersion (0.021 here), which hid share-only surges of small brands.
+    """
+    rng = np.random.default_rng(8)
+    totals = [15] * (4 * DAY)
+    negatives = [int(x) for x in rng.binomial(15, 0.2, len(totals))]
+    state, _ = feed(negatives, totals=totals)
+    assert state.share_rho < 1.2 * P.share_overdispersion
