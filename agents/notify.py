@@ -22,6 +22,21 @@ lives on partition q: the worker that owns q owns their delivery. A pass makes
 one Slack call per due incident per round (fair between incidents) and at most
 `MAX_CALLS_PER_PASS` calls, so an outage never holds the loop for long: the
 client retries briefly, the outbox does the long waits.
+
+A root post is recorded as *attempted* (and flushed) before it is made. If its
+answer never comes (timeout, reset connection, 5xx, a worker killed before
+the ``ts`` was stored), the next call looks for the root in the channel by its
+message metadata (``conversations.history``) and adopts it instead of posting a
+second one (`streamproc.outbox.FindRoot`).
+
+Housekeeping rides on ticks too (at most every `HOUSEKEEP_EVERY_MS` per
+partition, `MAX_HOUSEKEEP_WRITES` writes per pass): a thread entry of a
+resolved incident is replaced by a small tombstone
+`OutboxParams.prune_after_ms` after its resolution was delivered, and the
+tombstone goes `OutboxParams.tombstone_ms` after the resolution. An event of
+a tombstoned incident is a re-delivery (incident ids are per onset, and a
+resolved incident gets no new live events): it is dropped with a warning and
+counted (``streamproc_slack_outbox_events_total{event="late_event_dropped"}``).
 """
 
 from __future__ import annotations
@@ -41,6 +56,7 @@ from agents.adapters.slack_render import (
     render_reply,
     render_root,
 )
+from agents.incidents import review_link
 from agents.tables import Tables
 from agents.topics import Topics
 from streamproc import outbox
@@ -50,6 +66,9 @@ from streamproc.outbox import (
     Action,
     Delivery,
     Failed,
+    FindRoot,
+    Note,
+    NotFound,
     OutboxParams,
     PostReply,
     PostRoot,
@@ -66,6 +85,10 @@ log = logging.getLogger(__name__)
 
 MAX_CALLS_PER_PASS = 12
 """Slack calls one pass over a partition's outbox may make (then the loop reads on)."""
+HOUSEKEEP_EVERY_MS = 600_000
+"""Wall-clock ms between two pruning passes over one partition's threads."""
+MAX_HOUSEKEEP_WRITES = 200
+"""Thread entries one pruning pass may rewrite (the rest wait for the next)."""
 
 _ACTION_WORDS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "manual": "Resolved"}
 
@@ -95,14 +118,25 @@ def console_line(event: AlertEvent, brand_name: str) -> str:
     return "\n".join(lines)
 
 
-def root_message(view: RootView, brand_name: str) -> tuple[str, list[Block]]:
-    """The root as it should look now: the incident's numbers and its state."""
+def root_message(
+    view: RootView, brand_name: str, review_base: str | None = None
+) -> tuple[str, list[Block]]:
+    """The root as it should look now: the incident's numbers and its state.
+
+    With `review_base` ($STREAMPROC_REVIEW_URL), "Open review" links to the
+    incident's review page on the workers (`agents.review_pages`).
+    """
     note = ""
     if view.snoozed_until_ms and view.status is not AlertStatus.RESOLVED:
         who = f" by {view.snoozed_by}" if view.snoozed_by else ""
         note = f"Snoozed{who} until {fmt_time(view.snoozed_until_ms)}"
+    shown = view.shown()
     return render_root(
-        view.shown(), brand_name, acknowledged_by=view.acknowledged_by or None, state_note=note
+        shown,
+        brand_name,
+        acknowledged_by=view.acknowledged_by or None,
+        state_note=note,
+        review_url=review_link(review_base, shown.incident_id),
     )
 
 
@@ -196,6 +230,7 @@ class SlackDelivery:
         self.params = params
         self.max_calls = max_calls
         self._broken: set[str] = set()
+        self._housekept: dict[int, int] = {}
 
     async def on_record(self, value: dict[str, Any], partition: int) -> int:
         """Record an alert event, send what is due on `partition`; events still pending."""
@@ -203,21 +238,25 @@ class SlackDelivery:
             self.services.progress.alerts.append(value)
             if self.record(alert_from_dict(value), partition):
                 await self.flush()  # recorded for good before Slack is called
+        else:
+            self.housekeep(partition)
         return await self.drain(partition)
 
     def load(self, incident_id: str) -> Delivery:
-        """The incident's thread and pending entry, from the tables."""
-        thread = self.threads.get(incident_id)
-        pending = self.entries.get(incident_id)
-        return Delivery(
-            thread=None if thread is None else outbox.thread_from_dict(thread),
-            pending=None if pending is None else outbox.pending_from_dict(pending),
+        """The incident's thread (or its tombstone) and pending entry, from the tables."""
+        return outbox.delivery_from_values(
+            self.threads.get(incident_id), self.entries.get(incident_id)
         )
 
     def store(self, incident_id: str, before: Delivery, after: Delivery) -> None:
         """Write back what changed (whole snapshots; a tombstone for an empty entry)."""
-        if after.thread is not before.thread and after.thread is not None:
-            self.threads[incident_id] = outbox.thread_to_dict(after.thread)
+        if after.thread is not before.thread or after.tombstone is not before.tombstone:
+            if after.thread is not None:
+                self.threads[incident_id] = outbox.thread_to_dict(after.thread)
+            elif after.tombstone is not None:
+                self.threads[incident_id] = outbox.tombstone_to_dict(after.tombstone)
+            else:
+                self.threads.pop(incident_id, None)
         if after.pending is not before.pending:
             if after.pending is None:
                 self.entries.pop(incident_id, None)
@@ -235,11 +274,51 @@ class SlackDelivery:
             partition=partition,
             snooze_ms=config.params_for(event.brand).policy.snooze_ms,
         )
+        if before.tombstone is not None:
+            log.warning(
+                "slack: alert %s of incident %s dropped: the incident was resolved at %s and "
+                "its thread entry pruned, so this is a re-delivery",
+                event.alert_id,
+                event.incident_id,
+                iso_ms(before.tombstone.resolved_at_ms),
+            )
+            self.services.metrics.slack_outbox_event("late_event_dropped")
+            return False
         if not changed:
             log.info("slack: alert %s already handled", event.alert_id)
             return False
         self.store(event.incident_id, before, after)
         return True
+
+    def housekeep(self, partition: int) -> int:
+        """Prune resolved threads of `partition` (see the module docstring); writes made."""
+        now = self.services.clock()
+        last = self._housekept.get(partition)
+        if last is not None and now - last < HOUSEKEEP_EVERY_MS:
+            return 0
+        self._housekept[partition] = now
+        writes = 0
+        for key, raw in list(self.threads.items()):
+            if writes >= MAX_HOUSEKEEP_WRITES:
+                break
+            if not isinstance(raw, dict) or raw.get("partition") != partition:
+                continue  # another partition's changelog: not ours to write now
+            incident_id = str(key)
+            try:
+                before = self.load(incident_id)
+            except (KeyError, TypeError, ValueError):
+                continue  # said once by the drain when it matters; nothing to prune
+            after = outbox.housekeep(before, now, self.params)
+            if after is before:
+                continue
+            self.store(incident_id, before, after)
+            writes += 1
+            if after.tombstone is not None:
+                log.info("slack: thread of resolved incident %s pruned", incident_id)
+                self.services.metrics.slack_outbox_event("thread_pruned")
+            elif after.thread is None:
+                self.services.metrics.slack_outbox_event("tombstone_expired")
+        return writes
 
     def _due(self, partition: int, now_ms: int) -> list[str]:
         found = []
@@ -265,7 +344,7 @@ class SlackDelivery:
                     log.exception("slack: outbox entry of incident %s is unusable", incident_id)
                     continue
                 budget -= made is not None
-                progressed = progressed or isinstance(made, Sent)
+                progressed = progressed or isinstance(made, Sent | NotFound)
             if not progressed:
                 break
         pending = self.pending_count()
@@ -275,9 +354,14 @@ class SlackDelivery:
     async def step(self, incident_id: str) -> Result | None:
         """Make the incident's next call, if one is due, and settle the answer."""
         before = self.load(incident_id)
-        action = outbox.next_action(before, self.services.clock())
+        action = outbox.next_action(before, self.services.clock(), self.params)
         if action is None:
             return None
+        marked = outbox.attempting(before, action, self.services.clock())
+        if marked is not before:  # a root post: on record as maybe posted before it is made
+            self.store(incident_id, before, marked)
+            await self.flush()
+            before = marked
         result = await self.perform(before, action)
         after, notes = outbox.settle(before, action, result, self.services.clock(), self.params)
         self.store(incident_id, before, after)
@@ -285,21 +369,45 @@ class SlackDelivery:
             await self.flush()  # the thread record reaches Kafka before the next call
             log.info("slack: %s for incident %s delivered", type(action).__name__, incident_id)
         for note in notes:
-            if note.kind == "parked":
-                log.error(
-                    "slack: incident %s parked after a permanent error %r; fix the cause "
-                    "(token, channel, bot invitation); retried every %d min",
-                    incident_id,
-                    note.error,
-                    self.params.park_ms // 60_000,
-                )
-            else:
-                log.warning(
-                    "slack: the root of incident %s cannot be edited (%s); the thread goes on",
-                    incident_id,
-                    note.error,
-                )
+            self._say(note)
         return result
+
+    def _say(self, note: Note) -> None:
+        incident_id = note.incident_id
+        if note.kind == "parked":
+            log.error(
+                "slack: incident %s parked after a permanent error %r; fix the cause "
+                "(token, channel, bot invitation); retried every %d min",
+                incident_id,
+                note.error,
+                self.params.park_ms // 60_000,
+            )
+        elif note.kind == "root_edit_dropped":
+            log.warning(
+                "slack: the root of incident %s cannot be edited (%s); the thread goes on",
+                incident_id,
+                note.error,
+            )
+        elif note.kind == "root_adopted":
+            log.info(
+                "slack: the root of incident %s was posted although its answer was lost; "
+                "found it (ts %s) and adopted it",
+                incident_id,
+                note.error,
+            )
+            self.services.metrics.slack_outbox_event("root_adopted")
+        elif note.kind == "root_not_found":
+            log.info("slack: no earlier root of incident %s in the channel; posting", incident_id)
+            self.services.metrics.slack_outbox_event("root_not_found")
+        else:
+            log.error(
+                "slack: cannot look up the root of incident %s (%s): posting it again, which "
+                "may show it twice; grant channels:history/groups:history (and channels:read/"
+                "groups:read for channels given by name)",
+                incident_id,
+                note.error,
+            )
+            self.services.metrics.slack_outbox_event("lookup_failed")
 
     async def perform(self, delivery: Delivery, action: Action) -> Result:
         """One Slack call; its failure becomes a `Failed` value, never an exception."""
@@ -308,25 +416,38 @@ class SlackDelivery:
         incident = pending.incident_id if pending is not None else "?"
         found = self.services.config.catalog.get(brand)
         name = found.name if found else brand
-        posted: SlackPosted
+        posted: SlackPosted | None
         try:
-            if isinstance(action, PostRoot):
-                text, blocks = root_message(action.view, name)
-                posted = await self.slack.post_root(action.channel, text, blocks)
+            if isinstance(action, FindRoot):
+                posted = await self.slack.find_root(
+                    action.channel, action.incident_id, oldest_ms=action.oldest_ms
+                )
+                if posted is None:
+                    return NotFound()
+            elif isinstance(action, PostRoot):
+                text, blocks = root_message(action.view, name, self.services.env.review_url)
+                posted = await self.slack.post_root(
+                    action.channel, text, blocks, incident_id=incident, alert_id=action.alert_id
+                )
             elif isinstance(action, PostReply):
                 text, blocks = reply_message(action.reply, name)
                 posted = await self.slack.post_reply(
                     action.channel, action.thread_ts, text, blocks, broadcast=action.reply.broadcast
                 )
             else:
-                text, blocks = root_message(action.view, name)
+                text, blocks = root_message(action.view, name, self.services.env.review_url)
                 posted = await self.slack.update_root(action.channel, action.ts, text, blocks)
         except SlackDeliveryError as exc:
             wait = None if exc.retry_after is None else round(exc.retry_after * 1000)
-            return Failed(error=exc.error, permanent=exc.permanent, retry_after_ms=wait)
+            return Failed(
+                error=exc.error,
+                permanent=exc.permanent,
+                retry_after_ms=wait,
+                maybe_sent=exc.maybe_sent,
+            )
         except Exception as exc:  # a bug of ours: back off and keep the event, never drop it
             log.exception("slack: %s for incident %s failed", type(action).__name__, incident)
-            return Failed(error=type(exc).__name__)
+            return Failed(error=type(exc).__name__, maybe_sent=True)
         return Sent(channel=posted.channel, ts=posted.ts)
 
     def pending_count(self) -> int:

@@ -7,7 +7,8 @@ makes it, and settles the answer. Two values per incident, both keyed by
 
 * `Thread` (table ``slack-threads``): where the root lives (Slack's channel id
   and ``ts``), which alert ids Slack has confirmed, and what the root shows.
-  Once it exists no second root is ever asked for.
+  Once it exists no second root is ever asked for. Long after the incident's
+  resolution it is replaced by a small `Tombstone`, and later deleted.
 * `Pending` (table ``outbox``): what Slack has not confirmed yet: the root
   (until it is posted), the thread replies in order, whether the root needs an
   edit, and the retry bookkeeping. It is gone when nothing is left.
@@ -23,6 +24,21 @@ Rules that make "nothing lost, nothing doubled" hold:
   that carry numbers (``changed``, ``reminder``) collapse into the latest; the
   reply then stands for all their alert ids. `firing`, `escalated`, `resolved`
   and people's actions (acknowledged, snoozed) are kept one by one.
+* A root post is non-idempotent (Slack has no idempotency key), so the agent
+  records the attempt (`attempting`) before it calls Slack, and the root is
+  posted with message metadata naming the incident. When an attempt's outcome
+  is unknown (no answer, a reset connection, a 5xx but 503, a worker killed
+  before the answer was stored), the next call is `FindRoot` (``conversations.history``
+  from a little before the first attempt): a found root is adopted, "not
+  found" leads to `PostRoot`, a failing lookup is retried with the back-off,
+  and a lookup Slack refuses for good (a missing scope) or keeps rate-limiting
+  falls back to posting, since a second root is better than a lost alert.
+* A thread is pruned `OutboxParams.prune_after_ms` after its incident's
+  `resolved` event was delivered, once nothing waits (`housekeep`). A compact
+  `Tombstone` stays for `OutboxParams.tombstone_ms`: a late re-delivery of the
+  incident's events is then refused (incident ids are deterministic per
+  onset, so a live incident never has a tombstone). Only after the tombstone
+  is gone too would such a re-delivery open a new thread.
 * A failed call leaves everything in place and sets the next attempt: Slack's
   ``Retry-After`` when given, else exponential back-off between
   `OutboxParams.min_backoff_ms` and `OutboxParams.max_backoff_ms`. A permanent
@@ -53,10 +69,17 @@ from typing import Any, Literal
 from streamproc.codec import alert_from_dict, alert_to_dict
 from streamproc.model import AlertEvent, AlertStatus, Severity
 
-THREAD_VERSION = 1
-"""Schema version of a `Thread` table value (its ``v``)."""
-PENDING_VERSION = 1
-"""Schema version of a `Pending` table value (its ``v``)."""
+THREAD_VERSION = 2
+"""Schema version of a `Thread` (or `Tombstone`) table value (its ``v``).
+
+v2 added ``resolved_at_ms`` and tombstones; v1 values load with defaults."""
+PENDING_VERSION = 2
+"""Schema version of a `Pending` table value (its ``v``).
+
+v2 added ``root_attempted_at_ms`` and ``root_unsure``; v1 values load with defaults."""
+
+ROOT_EVENT_TYPE = "streamproc_incident"
+"""The ``metadata.event_type`` of a root message (its payload names the incident)."""
 
 ACTION_REASONS = frozenset({"acknowledged", "snoozed", "manual"})
 """Reasons of events made by a person's click: they carry no fresh numbers."""
@@ -83,6 +106,18 @@ class OutboxParams:
     """Floor of a ``Retry-After`` wait (Slack sends whole seconds)."""
     max_delivered: int = 500
     """Delivered alert ids kept per incident (older ones are forgotten)."""
+    lookup_margin_ms: int = 300_000
+    """`FindRoot` reads the channel from this long before the first root attempt
+    (covers the skew between our wall clock and Slack's ``ts``)."""
+    prune_after_ms: int = 14 * 86_400_000
+    """A resolved incident's thread entry is pruned this long after the
+    `resolved` event was delivered (and nothing waits)."""
+    tombstone_ms: int = 365 * 86_400_000
+    """A pruned incident's tombstone is kept this long after its resolution."""
+    max_limited_lookups: int = 3
+    """Rate-limited `FindRoot` calls before posting anyway: a lookup that needs
+    several pages under a strict limit (1 call a minute for apps outside the
+    Marketplace) would otherwise start over for ever."""
 
     def __post_init__(self) -> None:
         if not 0 < self.min_backoff_ms <= self.max_backoff_ms:
@@ -93,6 +128,15 @@ class OutboxParams:
             raise ValueError(msg)
         if self.park_ms <= 0 or self.min_retry_after_ms < 0 or self.max_delivered < 1:
             msg = "park_ms and max_delivered must be positive, min_retry_after_ms not negative"
+            raise ValueError(msg)
+        if self.max_limited_lookups < 1:
+            msg = f"max_limited_lookups must be positive, got {self.max_limited_lookups}"
+            raise ValueError(msg)
+        if self.lookup_margin_ms < 0 or not 0 < self.prune_after_ms <= self.tombstone_ms:
+            msg = (
+                "need lookup_margin_ms >= 0 and 0 < prune_after_ms <= tombstone_ms, got "
+                f"{self.lookup_margin_ms}, {self.prune_after_ms} and {self.tombstone_ms}"
+            )
             raise ValueError(msg)
 
 
@@ -157,6 +201,20 @@ class Thread:
     """What the root shows now."""
     partition: int
     """The `alerts` partition the incident's brand lives on (who may touch it)."""
+    resolved_at_ms: int = 0
+    """Wall-clock ms when Slack confirmed the incident's resolution (0: not yet)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tombstone:
+    """What is left of a pruned thread (table ``slack-threads``): enough to refuse
+    a late re-delivery of its incident's events."""
+
+    resolved_at_ms: int
+    pruned_at_ms: int
+    partition: int
+    channel: str
+    ts: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +240,13 @@ class Pending:
     last_error: str = ""
     parked: bool = False
     """The last failure was permanent: retried only after `OutboxParams.park_ms`."""
+    root_attempted_at_ms: int = 0
+    """Wall-clock ms of the first root post attempt (0: none yet)."""
+    root_unsure: bool = False
+    """A root post may have reached Slack without us hearing back: look it up
+    (`FindRoot`) before posting again."""
+    limited_lookups: int = 0
+    """`FindRoot` calls Slack rate-limited so far (see `OutboxParams.max_limited_lookups`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +255,8 @@ class Delivery:
 
     thread: Thread | None = None
     pending: Pending | None = None
+    tombstone: Tombstone | None = None
+    """Set (alone) when the thread was pruned: the incident is closed for good."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,7 +286,22 @@ class UpdateRoot:
     view: RootView
 
 
-Action = PostRoot | PostReply | UpdateRoot
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindRoot:
+    """Look for a root an earlier attempt may have posted (``conversations.history``).
+
+    Answer `Sent` (found: its channel id and ts), `NotFound`, or `Failed`.
+    """
+
+    channel: str
+    incident_id: str
+    oldest_ms: int
+    """Wall-clock ms from which to read the channel (first attempt minus a margin)."""
+    view: RootView
+    alert_id: str
+
+
+Action = PostRoot | PostReply | UpdateRoot | FindRoot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,11 +319,19 @@ class Failed:
     error: str
     permanent: bool = False
     retry_after_ms: int | None = None
+    maybe_sent: bool = False
+    """The request may have reached Slack (no answer, reset, 5xx): a root post
+    is then looked up before it is posted again."""
 
 
-Result = Sent | Failed
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotFound:
+    """`FindRoot`'s answer: no earlier root of the incident is in the channel."""
 
-NoteKind = Literal["parked", "root_edit_dropped"]
+
+Result = Sent | Failed | NotFound
+
+NoteKind = Literal["parked", "root_edit_dropped", "root_adopted", "root_not_found", "lookup_failed"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -318,12 +408,18 @@ def record(
 ) -> tuple[Delivery, bool]:
     """Queue `event` for Slack; False (and the same value) when it is known already.
 
+    An incident whose thread was pruned (a tombstone) takes no event: it was
+    resolved long ago, so this is a re-delivery (the caller logs and counts it).
+
     `channel` is the brand's configured channel (used until the root exists),
     `partition` the `alerts` partition the event came from, `snooze_ms` the
     brand's snooze period (to show until when a snooze mutes it).
     """
-    if event.alert_id in known_ids(delivery):
+    if delivery.tombstone is not None or event.alert_id in known_ids(delivery):
         return delivery, False
+    # Slack never shows the volume curve; kept, it would add kilobytes per
+    # waiting event to a table value that must stay well under Kafka's limit.
+    event = replace(event, curve=())
     thread, pending = delivery.thread, delivery.pending
     base = pending.root if pending is not None else (thread.root if thread else None)
     view = root_view(base, event, snooze_ms=snooze_ms)
@@ -359,18 +455,43 @@ def due(delivery: Delivery, now_ms: int) -> bool:
     return delivery.pending is not None and delivery.pending.next_attempt_ms <= now_ms
 
 
-def next_action(delivery: Delivery, now_ms: int) -> Action | None:
+def next_action(
+    delivery: Delivery, now_ms: int, params: OutboxParams = DEFAULT_PARAMS
+) -> Action | None:
     """The one call to make now, or None (nothing waits, or not yet)."""
     pending, thread = delivery.pending, delivery.thread
     if pending is None or not due(delivery, now_ms):
         return None
     if thread is None:
+        if pending.root_unsure:
+            oldest = max(pending.root_attempted_at_ms - params.lookup_margin_ms, 0)
+            return FindRoot(
+                channel=pending.channel,
+                incident_id=pending.incident_id,
+                oldest_ms=oldest,
+                view=pending.root,
+                alert_id=pending.root_alert_id,
+            )
         return PostRoot(channel=pending.channel, view=pending.root, alert_id=pending.root_alert_id)
     if pending.replies:
         return PostReply(channel=thread.channel, thread_ts=thread.ts, reply=pending.replies[0])
     if pending.root_dirty:
         return UpdateRoot(channel=thread.channel, ts=thread.ts, view=pending.root)
     return None
+
+
+def attempting(delivery: Delivery, action: Action, now_ms: int) -> Delivery:
+    """`delivery` with a root post attempt recorded (store it before the call).
+
+    Until Slack's answer is settled the attempt counts as maybe posted, so a
+    worker that dies meanwhile looks the root up instead of posting it twice.
+    Other actions return `delivery` itself.
+    """
+    pending = delivery.pending
+    if not isinstance(action, PostRoot) or pending is None:
+        return delivery
+    first = pending.root_attempted_at_ms or now_ms
+    return replace(delivery, pending=replace(pending, root_attempted_at_ms=first, root_unsure=True))
 
 
 def _delivered(thread: Thread, ids: tuple[str, ...], keep: int) -> Thread:
@@ -397,9 +518,19 @@ def settle(
         raise ValueError(msg)
     if isinstance(result, Failed):
         return _failed(delivery, pending, action, result, now_ms, params)
+    if isinstance(result, NotFound):
+        if not isinstance(action, FindRoot):
+            msg = f"settle: NotFound answers FindRoot only, not {type(action).__name__}"
+            raise ValueError(msg)
+        # Nothing landed: post now (the first attempt's time stays, for later lookups).
+        retry = replace(pending, root_unsure=False, next_attempt_ms=now_ms, parked=False)
+        note = Note(kind="root_not_found", incident_id=pending.incident_id, error="")
+        return replace(delivery, pending=retry), (note,)
     ok = replace(pending, attempts=0, next_attempt_ms=0, last_error="", parked=False)
     thread = delivery.thread
-    if isinstance(action, PostRoot):
+    notes: tuple[Note, ...] = ()
+    if isinstance(action, PostRoot | FindRoot):
+        resolved = now_ms if action.view.status is AlertStatus.RESOLVED else 0
         thread = Thread(
             channel=result.channel,
             ts=result.ts,
@@ -407,18 +538,25 @@ def settle(
             delivered=(action.alert_id,),
             root=action.view,
             partition=pending.partition,
+            resolved_at_ms=resolved,
         )
-        ok = replace(ok, root_alert_id="", root_dirty=ok.root != action.view)
+        # An adopted root may show an older state than ours: edit it once to be sure.
+        dirty = isinstance(action, FindRoot) or ok.root != action.view
+        ok = replace(ok, root_alert_id="", root_dirty=dirty, root_unsure=False)
+        if isinstance(action, FindRoot):
+            notes = (Note(kind="root_adopted", incident_id=pending.incident_id, error=result.ts),)
     elif thread is None:
         msg = f"settle: {type(action).__name__} before the root was posted"
         raise ValueError(msg)
     elif isinstance(action, PostReply):
         thread = _delivered(thread, action.reply.alert_ids, params.max_delivered)
+        if action.reply.event.status is AlertStatus.RESOLVED and not thread.resolved_at_ms:
+            thread = replace(thread, resolved_at_ms=now_ms)
         ok = replace(ok, replies=ok.replies[1:])
     else:
         thread = replace(thread, root=action.view)
         ok = replace(ok, root_dirty=ok.root != action.view)
-    return _tidy(thread, ok), ()
+    return _tidy(thread, ok), notes
 
 
 def _failed(
@@ -435,6 +573,18 @@ def _failed(
         dropped = replace(pending, root_dirty=False)
         note = Note(kind="root_edit_dropped", incident_id=incident, error=result.error)
         return _tidy(delivery.thread, dropped), (note,)
+    if isinstance(action, FindRoot):
+        limited = pending.limited_lookups + (result.retry_after_ms is not None)
+        if result.permanent or limited >= params.max_limited_lookups:
+            # Slack will not let us look (a missing history scope, a rate limit that
+            # never lets the pages through): a second root beats a lost alert, so post.
+            fallback = replace(pending, root_unsure=False, next_attempt_ms=now_ms)
+            note = Note(kind="lookup_failed", incident_id=incident, error=result.error)
+            return replace(delivery, pending=fallback), (note,)
+        pending = replace(pending, limited_lookups=limited)
+    if isinstance(action, PostRoot):
+        # A definite refusal (an API error, a 429) posted nothing; otherwise look first.
+        pending = replace(pending, root_unsure=result.maybe_sent)
     attempts = pending.attempts + 1
     if result.permanent:
         wait = params.park_ms
@@ -464,6 +614,40 @@ def pending_events(delivery: Delivery) -> int:
     return root + sum(len(r.alert_ids) for r in pending.replies)
 
 
+def housekeep(delivery: Delivery, now_ms: int, params: OutboxParams = DEFAULT_PARAMS) -> Delivery:
+    """The incident's entry after time passed: stamped, pruned, forgotten, or the same.
+
+    * A resolved thread without a resolution time (a v1 value) gets `now_ms`.
+    * A thread resolved `prune_after_ms` ago with nothing pending becomes a
+      `Tombstone`.
+    * A tombstone of an incident resolved `tombstone_ms` ago goes (an empty
+      `Delivery`: delete the key).
+
+    Returns `delivery` itself when nothing is due, so ``is`` tells whether to write.
+    """
+    thread, tomb = delivery.thread, delivery.tombstone
+    if tomb is not None:
+        if now_ms - tomb.resolved_at_ms >= params.tombstone_ms:
+            return Delivery()
+        return delivery
+    if thread is None or delivery.pending is not None:
+        return delivery
+    if not thread.resolved_at_ms:
+        if thread.root.status is AlertStatus.RESOLVED:
+            return replace(delivery, thread=replace(thread, resolved_at_ms=now_ms))
+        return delivery
+    if now_ms - thread.resolved_at_ms < params.prune_after_ms:
+        return delivery
+    tomb = Tombstone(
+        resolved_at_ms=thread.resolved_at_ms,
+        pruned_at_ms=now_ms,
+        partition=thread.partition,
+        channel=thread.channel,
+        ts=thread.ts,
+    )
+    return Delivery(tombstone=tomb)
+
+
 # --- table values ------------------------------------------------------------------
 
 
@@ -490,8 +674,9 @@ def _view_from_dict(d: Mapping[str, Any]) -> RootView:
 
 
 def _check_version(d: Mapping[str, Any], version: int, what: str) -> None:
-    if d.get("v") != version:
-        msg = f"{what}: unsupported schema version {d.get('v')!r} (expected {version})"
+    v = d.get("v")
+    if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= version:
+        msg = f"{what}: unsupported schema version {v!r} (expected 1 to {version})"
         raise ValueError(msg)
 
 
@@ -505,12 +690,16 @@ def thread_to_dict(thread: Thread) -> dict[str, object]:
         "delivered": list(thread.delivered),
         "root": _view_to_dict(thread.root),
         "partition": thread.partition,
+        "resolved_at_ms": thread.resolved_at_ms,
     }
 
 
 def thread_from_dict(d: Mapping[str, Any]) -> Thread:
     """The inverse of `thread_to_dict`; ValueError or KeyError on a bad value."""
     _check_version(d, THREAD_VERSION, "slack thread")
+    if d.get("pruned"):
+        msg = "slack thread: this value is a tombstone (see is_tombstone)"
+        raise ValueError(msg)
     return Thread(
         channel=str(d["channel"]),
         ts=str(d["ts"]),
@@ -518,6 +707,52 @@ def thread_from_dict(d: Mapping[str, Any]) -> Thread:
         delivered=tuple(str(x) for x in d["delivered"]),
         root=_view_from_dict(d["root"]),
         partition=int(d["partition"]),
+        resolved_at_ms=int(d.get("resolved_at_ms", 0)),
+    )
+
+
+def is_tombstone(d: Mapping[str, Any]) -> bool:
+    """Whether a ``slack-threads`` value is a `Tombstone` rather than a `Thread`."""
+    return bool(d.get("pruned"))
+
+
+def tombstone_to_dict(tomb: Tombstone) -> dict[str, object]:
+    """A `Tombstone` as a compact ``slack-threads`` value."""
+    return {
+        "v": THREAD_VERSION,
+        "pruned": True,
+        "resolved_at_ms": tomb.resolved_at_ms,
+        "pruned_at_ms": tomb.pruned_at_ms,
+        "partition": tomb.partition,
+        "channel": tomb.channel,
+        "ts": tomb.ts,
+    }
+
+
+def tombstone_from_dict(d: Mapping[str, Any]) -> Tombstone:
+    """The inverse of `tombstone_to_dict`; ValueError or KeyError on a bad value."""
+    _check_version(d, THREAD_VERSION, "slack thread tombstone")
+    return Tombstone(
+        resolved_at_ms=int(d["resolved_at_ms"]),
+        pruned_at_ms=int(d["pruned_at_ms"]),
+        partition=int(d["partition"]),
+        channel=str(d["channel"]),
+        ts=str(d["ts"]),
+    )
+
+
+def delivery_from_values(
+    thread: Mapping[str, Any] | None, pending: Mapping[str, Any] | None
+) -> Delivery:
+    """A `Delivery` from the two tables' values (None: no entry)."""
+    if thread is not None and is_tombstone(thread):
+        return Delivery(
+            tombstone=tombstone_from_dict(thread),
+            pending=None if pending is None else pending_from_dict(pending),
+        )
+    return Delivery(
+        thread=None if thread is None else thread_from_dict(thread),
+        pending=None if pending is None else pending_from_dict(pending),
     )
 
 
@@ -540,6 +775,9 @@ def pending_to_dict(pending: Pending) -> dict[str, object]:
         "next_attempt_ms": pending.next_attempt_ms,
         "last_error": pending.last_error,
         "parked": pending.parked,
+        "root_attempted_at_ms": pending.root_attempted_at_ms,
+        "root_unsure": pending.root_unsure,
+        "limited_lookups": pending.limited_lookups,
     }
 
 
@@ -565,4 +803,7 @@ def pending_from_dict(d: Mapping[str, Any]) -> Pending:
         next_attempt_ms=int(d.get("next_attempt_ms", 0)),
         last_error=str(d.get("last_error", "")),
         parked=bool(d.get("parked", False)),
+        root_attempted_at_ms=int(d.get("root_attempted_at_ms", 0)),
+        root_unsure=bool(d.get("root_unsure", False)),
+        limited_lookups=int(d.get("limited_lookups", 0)),
     )

@@ -63,6 +63,8 @@ SLACK_METHODS: tuple[str, ...] = (
     "chat.update",
     "chat.postEphemeral",
     "chat.getPermalink",
+    "conversations.history",
+    "conversations.list",
     "auth.test",
 )
 
@@ -77,6 +79,17 @@ SLACK_OUTCOMES: tuple[str, ...] = (
 
 SLACK_RETRY_REASONS: tuple[str, ...] = ("connection", "rate_limit", "server")
 """The retry kinds of agents.adapters.slack's retry handlers."""
+
+SLACK_OUTBOX_EVENTS: tuple[str, ...] = (
+    "root_adopted",
+    "root_not_found",
+    "lookup_failed",
+    "thread_pruned",
+    "tombstone_expired",
+    "late_event_dropped",
+)
+"""What the notify agent's outbox counts besides calls: lost-answer lookups,
+pruning, and events refused because their incident's thread was pruned."""
 
 _SLACK_SERVER_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -118,6 +131,7 @@ _STATUS_SET = frozenset(ALERT_STATUSES)
 _SEVERITY_SET = frozenset(SEVERITIES)
 _ACTION_SET = frozenset(INCIDENT_ACTIONS)
 _SLACK_METHOD_SET = frozenset(SLACK_METHODS)
+_SLACK_OUTBOX_EVENT_SET = frozenset(SLACK_OUTBOX_EVENTS)
 _SLACK_OUTCOME_SET = frozenset(SLACK_OUTCOMES)
 _SLACK_RETRY_SET = frozenset(SLACK_RETRY_REASONS)
 
@@ -212,6 +226,7 @@ class StreamprocMetrics:
     slack_request_duration_seconds: Histogram
     slack_retries: Counter
     slack_outbox_pending_messages: Gauge
+    slack_outbox_events: Counter
     build: Info
 
     @classmethod
@@ -391,6 +406,12 @@ class StreamprocMetrics:
                 "slack_outbox_pending_messages",
                 "Alert events waiting in the durable outbox for Slack's ok.",
             ),
+            slack_outbox_events=counter(
+                "slack_outbox_events",
+                "Outbox bookkeeping: root lookups after a lost answer, pruned threads, "
+                "expired tombstones, events of pruned incidents dropped.",
+                ["event"],
+            ),
             build=Info("build", "streamproc build.", namespace=namespace, registry=registry),
         )
         metrics.build.info({"version": __version__})
@@ -434,6 +455,8 @@ class StreamprocMetrics:
                 self.slack_requests.labels(method=method, outcome=outcome)
         for reason in (*SLACK_RETRY_REASONS, OTHER):
             self.slack_retries.labels(reason=reason)
+        for event in (*SLACK_OUTBOX_EVENTS, OTHER):
+            self.slack_outbox_events.labels(event=event)
 
     def _brand(self, brand: str) -> str:
         return _bounded(brand, self.vocabulary.brands)
@@ -586,6 +609,10 @@ class StreamprocMetrics:
     def slack_pending(self, n: int) -> None:
         """Publish how many alert events wait in the durable Slack outbox."""
         self.slack_outbox_pending_messages.set(n)
+
+    def slack_outbox_event(self, event: str) -> None:
+        """Count one outbox bookkeeping event (see `SLACK_OUTBOX_EVENTS`)."""
+        self.slack_outbox_events.labels(event=_bounded(event, _SLACK_OUTBOX_EVENT_SET)).inc()
 
 
 def _state_of(severity: str) -> int:

@@ -20,19 +20,34 @@ Two slack-sdk facts shape the retry settings (read in
 - The rate-limit handler sleeps ``Retry-After`` plus up to one second of
   jitter inside the call. A longer wait than `RetryPolicy.max_retry_after_s`
   is not slept: it is handed back as ``AlertDeliveryError.retry_after``.
+
+An incident's root (`SlackNotifier.post_root` with an ``incident_id``) is the
+one post that must never be doubled, and Slack has no idempotency key. So it
+carries message metadata naming the incident, it goes through a second client
+whose handlers retry only what surely did not reach Slack (a connection that
+was never made, a 429, a 503), and a failure that may have reached Slack (no
+answer, a reset or dropped connection, another 5xx) says so (``maybe_sent``): the outbox
+then looks the root up (`SlackNotifier.find_root`: ``conversations.history``
+with ``include_all_metadata``) before it posts again. That lookup needs the
+``channels:history`` (public) or ``groups:history`` (private channel) scope,
+and, for a channel configured by name, ``channels:read``/``groups:read`` to
+find its id (``conversations.list``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -53,6 +68,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from streamproc.errors import AlertDeliveryError, ConfigError
+from streamproc.outbox import ROOT_EVENT_TYPE
 from streamproc.settings import read_secret
 
 log = logging.getLogger(__name__)
@@ -92,6 +108,11 @@ event and say so, not spin on it."""
 
 Blocks = Sequence[dict[str, Any]]
 
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+"""What a Slack conversation id looks like (names are lower case)."""
+
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class SlackPosted:
@@ -110,7 +131,7 @@ class SlackCall:
     """One Web API call as the metrics callback sees it."""
 
     method: str
-    """``chat.postMessage`` or ``chat.update``."""
+    """``chat.postMessage``, ``chat.update``, ``conversations.history`` or ``.list``."""
     channel: str
     ok: bool
     error: str | None
@@ -128,7 +149,9 @@ class SlackDeliveryError(AlertDeliveryError):
 
     `error` is Slack's error name (or ``http_<status>``, ``connection``,
     ``timeout``); `permanent` is True when the same request cannot succeed
-    without a change (see `PERMANENT_ERRORS`).
+    without a change (see `PERMANENT_ERRORS`); `maybe_sent` is True when the
+    request may have reached Slack and been carried out (no answer, a reset
+    connection, a 5xx): a post may then exist although the call failed.
     """
 
     def __init__(
@@ -138,10 +161,12 @@ class SlackDeliveryError(AlertDeliveryError):
         error: str,
         permanent: bool = False,
         retry_after: float | None = None,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(message, retry_after=retry_after)
         self.error = error
         self.permanent = permanent
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -273,15 +298,54 @@ class ServerErrorRetry(AsyncServerErrorRetryHandler):
         )
 
 
-def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
-    """The three handlers, in the order slack-sdk tries them."""
-    interval = BackoffRetryIntervalCalculator(
+class UnavailableRetry(ServerErrorRetry):
+    """The built-in server-error handler for HTTP 503 only (the request was not taken)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 503
+
+
+def _interval(policy: RetryPolicy) -> BackoffRetryIntervalCalculator:
+    return BackoffRetryIntervalCalculator(
         backoff_factor=policy.backoff_factor_s, jitter=_Jitter(policy.jitter_s)
     )
+
+
+def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
+    """The three handlers, in the order slack-sdk tries them."""
+    interval = _interval(policy)
     return [
         ConnectionRetry(max_retry_count=policy.connection_retries, interval_calculator=interval),
         RateLimitRetry(policy.rate_limit_retries, policy.max_retry_after_s),
         ServerErrorRetry(max_retry_count=policy.server_error_retries, interval_calculator=interval),
+    ]
+
+
+def root_retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
+    """Handlers for a non-idempotent root post: only what surely did not reach Slack.
+
+    A connection that could not be made (``ClientConnectorError``: refused,
+    DNS), a 429 and a 503 (Slack did not take the call) are retried as usual.
+    A dropped or reset connection, a timeout and other 5xx are *not*: Slack
+    may have posted, so the outbox looks the root up instead of posting twice.
+    """
+    interval = _interval(policy)
+    never_sent: list[type[Exception]] = [aiohttp.ClientConnectorError]
+    return [
+        ConnectionRetry(
+            max_retry_count=policy.connection_retries,
+            interval_calculator=interval,
+            error_types=never_sent,
+        ),
+        RateLimitRetry(policy.rate_limit_retries, policy.max_retry_after_s),
+        UnavailableRetry(max_retry_count=policy.server_error_retries, interval_calculator=interval),
     ]
 
 
@@ -361,6 +425,13 @@ class SlackNotifier:
             timeout=timeout_s,
             retry_handlers=retry_handlers(self.retry),
         )
+        self.root_client = AsyncWebClient(
+            token=token,
+            base_url=self.base_url,
+            timeout=timeout_s,
+            retry_handlers=root_retry_handlers(self.retry),
+        )
+        """Posts incidents' roots: retries only what cannot have reached Slack."""
 
     def __repr__(self) -> str:
         return f"SlackNotifier(base_url={self.base_url!r}, token=<hidden>)"
@@ -382,19 +453,118 @@ class SlackNotifier:
         base_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_BASE_URL
         return cls(token, base_url=base_url, metrics=metrics)
 
-    async def post_root(self, channel: str, text: str, blocks: Blocks) -> SlackPosted:
-        """Post an incident's root message (``chat.postMessage``)."""
+    async def post_root(
+        self,
+        channel: str,
+        text: str,
+        blocks: Blocks,
+        *,
+        incident_id: str | None = None,
+        alert_id: str = "",
+    ) -> SlackPosted:
+        """Post an incident's root message (``chat.postMessage``).
+
+        With `incident_id`, the message carries metadata (event type
+        `ROOT_EVENT_TYPE`, payload ``{"incident_id", "alert_id"}``) that
+        `find_root` looks for, and only failures that cannot have reached
+        Slack are retried inside the call (see `root_retry_handlers`).
+        """
+        client = self.client if incident_id is None else self.root_client
+        metadata = None
+        if incident_id is not None:
+            payload = {"incident_id": incident_id, "alert_id": alert_id}
+            metadata = {"event_type": ROOT_EVENT_TYPE, "event_payload": payload}
         return await self._call(
             "chat.postMessage",
             channel,
-            lambda: self.client.chat_postMessage(
+            lambda: client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=list(blocks) or None,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=metadata,
             ),
+            _posted,
         )
+
+    async def channel_id(self, channel: str) -> str:
+        """The id of `channel` (an id, ``#name`` or name), as Slack's read methods want.
+
+        Ids pass as they are; a name is taken from an earlier answer or looked
+        up with ``conversations.list`` (public and private channels the bot
+        sees). A name that cannot be found comes back as given (the caller's
+        next call then fails with Slack's own error).
+        """
+        known = self._channel_ids.get(channel)
+        if known is not None:
+            return known
+        if _CHANNEL_ID.match(channel):
+            return channel
+        name = channel.lstrip("#")
+        cursor: str | None = None
+        for _ in range(_MAX_PAGES):
+            send = partial(
+                self.client.conversations_list,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+            )
+            data = await self._call("conversations.list", channel, send, _data, paced=False)
+            for found in data.get("channels") or ():
+                if isinstance(found, dict) and found.get("name") == name:
+                    channel_id = str(found["id"])
+                    self._channel_ids[channel] = channel_id
+                    return channel_id
+            cursor = _next_cursor(data)
+            if cursor is None:
+                break
+        log.warning("slack: no channel named %r among those the bot sees", name)
+        return channel
+
+    async def find_root(
+        self,
+        channel: str,
+        incident_id: str,
+        *,
+        oldest_ms: int,
+        limit: int = 15,
+        max_pages: int = 20,
+    ) -> SlackPosted | None:
+        """The root `post_root` made for `incident_id` since `oldest_ms`, or None.
+
+        Reads ``conversations.history`` (newest first, `limit` per page, at
+        most `max_pages` pages) with ``include_all_metadata``. 15 per page is
+        the most Slack allows apps distributed outside the Marketplace; the
+        retry handlers deal with its rate limits. Raises `SlackDeliveryError`.
+        """
+        channel_id = await self.channel_id(channel)
+        oldest = f"{oldest_ms // 1000}.{oldest_ms % 1000:03d}000"
+        cursor: str | None = None
+        for _ in range(max_pages):
+            send = partial(
+                self.client.conversations_history,
+                channel=channel_id,
+                oldest=oldest,
+                limit=limit,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+            data = await self._call("conversations.history", channel_id, send, _data, paced=False)
+            for message in data.get("messages") or ():
+                if _is_root_of(message, incident_id):
+                    return SlackPosted(channel=channel_id, ts=str(message["ts"]))
+            cursor = _next_cursor(data)
+            if cursor is None or not data.get("has_more"):
+                return None
+        log.warning(
+            "slack: read %d pages of %s without the root of incident %s; taken as not posted",
+            max_pages,
+            channel_id,
+            incident_id,
+        )
+        return None
 
     async def post_reply(
         self,
@@ -418,6 +588,7 @@ class SlackNotifier:
                 unfurl_links=False,
                 unfurl_media=False,
             ),
+            _posted,
         )
 
     async def update_root(self, channel: str, ts: str, text: str, blocks: Blocks) -> SlackPosted:
@@ -428,6 +599,7 @@ class SlackNotifier:
             lambda: self.client.chat_update(
                 channel=channel, ts=ts, text=text, blocks=list(blocks) or None
             ),
+            _posted,
         )
 
     async def _call(
@@ -435,20 +607,24 @@ class SlackNotifier:
         method: str,
         channel: str,
         send: Callable[[], Awaitable[AsyncSlackResponse]],
-    ) -> SlackPosted:
+        parse: Callable[[str, str, object], T | SlackDeliveryError],
+        *,
+        paced: bool = True,
+    ) -> T:
         key = self._channel_ids.get(channel, channel)
         asked = self._clock()
-        async with self._pacer.turn(key):
+        turn = self._pacer.turn(key) if paced else contextlib.nullcontext()
+        async with turn:
             started = self._clock()
             retries: list[str] = []
             reset = _retries.set(retries)
             try:
-                result = _posted(method, channel, (await send()).data)
+                result = parse(method, channel, (await send()).data)
             except SlackApiError as exc:
                 result = _api_failure(method, channel, exc)
             except TimeoutError:
                 result = SlackDeliveryError(
-                    f"{method} to {channel}: no answer in time", error="timeout"
+                    f"{method} to {channel}: no answer in time", error="timeout", maybe_sent=True
                 )
             except (SlackClientError, aiohttp.ClientError, OSError, ValueError) as exc:
                 result = _transport_failure(method, channel, exc)
@@ -469,7 +645,8 @@ class SlackNotifier:
         if isinstance(result, SlackDeliveryError):
             log.warning("slack: %s", result)
             raise result
-        if result.channel != key:  # a #name answered with its id: one pace for both
+        if isinstance(result, SlackPosted) and result.channel != key:
+            # a #name answered with its id: one pace for both
             self._pacer.share(key, result.channel)
             self._channel_ids[channel] = result.channel
         return result
@@ -482,13 +659,42 @@ class SlackNotifier:
                 log.exception("slack: metrics callback failed")
 
 
+_MAX_PAGES = 50
+"""Pages of ``conversations.list`` read to find a channel's id."""
+
+
 def _posted(method: str, channel: str, data: object) -> SlackPosted | SlackDeliveryError:
     got_channel = data.get("channel", channel) if isinstance(data, dict) else None
     ts = data.get("ts") if isinstance(data, dict) else None
     if not isinstance(got_channel, str) or not isinstance(ts, str) or not ts:
         msg = f"{method} to {channel}: answered ok without channel and ts"
-        return SlackDeliveryError(msg, error="bad_response")
+        return SlackDeliveryError(msg, error="bad_response", maybe_sent=True)
     return SlackPosted(channel=got_channel, ts=ts)
+
+
+def _data(method: str, channel: str, data: object) -> dict[str, Any] | SlackDeliveryError:
+    if not isinstance(data, dict):
+        msg = f"{method} of {channel}: answered ok without a JSON object"
+        return SlackDeliveryError(msg, error="bad_response")
+    return data
+
+
+def _next_cursor(data: Mapping[str, Any]) -> str | None:
+    meta = data.get("response_metadata")
+    cursor = meta.get("next_cursor") if isinstance(meta, dict) else None
+    return cursor if isinstance(cursor, str) and cursor else None
+
+
+def _is_root_of(message: object, incident_id: str) -> bool:
+    if not isinstance(message, dict) or not isinstance(message.get("ts"), str):
+        return False
+    if message.get("thread_ts") not in (None, message["ts"]):
+        return False  # a broadcast reply, not a root
+    meta = message.get("metadata")
+    if not isinstance(meta, dict) or meta.get("event_type") != ROOT_EVENT_TYPE:
+        return False
+    payload = meta.get("event_payload")
+    return isinstance(payload, dict) and payload.get("incident_id") == incident_id
 
 
 def _api_failure(method: str, channel: str, exc: SlackApiError) -> SlackDeliveryError:
@@ -505,6 +711,8 @@ def _api_failure(method: str, channel: str, exc: SlackApiError) -> SlackDelivery
         error=error,
         permanent=error in PERMANENT_ERRORS,
         retry_after=retry_after,
+        # 503: Slack (or its load balancer) did not take the request; other 5xx may have run
+        maybe_sent=status >= 500 and status != 503,
     )
 
 
@@ -513,4 +721,6 @@ def _transport_failure(method: str, channel: str, exc: Exception) -> SlackDelive
     return SlackDeliveryError(
         f"{method} to {channel} failed: {type(exc).__name__}: {exc}",
         error=kind,
+        # a connection never made sent nothing; anything else may have been carried out
+        maybe_sent=not isinstance(exc, aiohttp.ClientConnectorError),
     )

@@ -1,13 +1,19 @@
 """SlackDouble: a local stand-in for Slack's Web API, for tests, the bench and scripts.
 
-It serves ``POST {base_url}chat.postMessage`` and ``chat.update`` the way
-Slack does for what streamproc uses: bearer-token check (``not_authed``,
-``invalid_auth``), JSON and form bodies (as slack-sdk sends them), Slack's
-answer shapes (``ok``, ``channel``, ``ts``, ``message``), unique increasing
-``ts`` values, the Block Kit limits with Slack's error names, channel ids
-(``chat.update`` takes ids only), and, on demand, HTTP 429 with
-``Retry-After``, 5xx answers or dropped connections. It keeps every request
-and every accepted message for assertions.
+It serves ``chat.postMessage``, ``chat.update``, ``conversations.history``
+and ``conversations.list`` the way Slack does for what streamproc uses:
+bearer-token check (``not_authed``, ``invalid_auth``), JSON and form bodies
+and query strings (as slack-sdk sends them), Slack's answer shapes (``ok``,
+``channel``, ``ts``, ``message``; ``messages`` newest first with
+``has_more`` and ``response_metadata.next_cursor``), message ``metadata``
+(kept with the message, shown by ``conversations.history`` only with
+``include_all_metadata``), unique increasing ``ts`` values, the Block Kit
+limits with Slack's error names, channel ids (``chat.update`` and
+``conversations.history`` take ids only), and, on demand, HTTP 429 with
+``Retry-After``, 5xx answers, dropped connections, or a post that is
+accepted but whose answer is lost (``"lost"``: stored, then the connection is
+dropped; ``"late"``: stored, then answered after ``delay_s``). It keeps
+every request and every accepted message for assertions.
 
     async with SlackDouble(token="xoxb-test") as slack:
         notifier = SlackNotifier("xoxb-test", base_url=slack.base_url)
@@ -29,22 +35,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import math
 import re
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import Any, Literal, get_args
 
 from aiohttp import web
 
-FaultKind = Literal["429", "500", "502", "503", "504", "drop"]
-"""A planned failure: an HTTP status, or a connection closed without answer."""
+FaultKind = Literal["429", "500", "502", "503", "504", "drop", "lost", "late"]
+"""A planned failure: an HTTP status, a connection closed without answer
+(``drop``: nothing done), or a request carried out whose answer is lost
+(``lost``: connection closed after it; ``late``: answered after a delay)."""
 
 DEFAULT_TOKEN = "xoxb-double-token"  # noqa: S105 (a test double's placeholder)
 TEXT_MAX = 40_000
@@ -81,6 +92,8 @@ class StoredMessage:
     reply_broadcast: bool = False
     edits: int = 0
     """How many ``chat.update`` calls changed it."""
+    metadata: dict[str, Any] | None = None
+    """The message metadata it was posted with (``event_type``, ``event_payload``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,7 @@ class _Fault:
     kind: FaultKind
     retry_after: int
     method: str | None
+    delay_s: float = 0.0
 
 
 class _Reject(Exception):
@@ -117,7 +131,9 @@ class SlackDouble:
 
     `channels` maps channel names to ids (a plain list of names gets ids
     made up); when given, other channels are ``channel_not_found``. Without
-    it every channel is accepted and echoed back as its own id.
+    it every channel is accepted and echoed back as its own id. Message
+    ``ts`` follow the wall clock, as Slack's do, unless `ts_start_us` pins
+    the first one (for tests on a fake clock).
     """
 
     def __init__(
@@ -127,7 +143,7 @@ class SlackDouble:
         channels: Mapping[str, str] | Iterable[str] | None = None,
         blocks_chars_max: int = BLOCKS_CHARS_MAX,
         rate_limit_interval_s: float | None = None,
-        ts_start_us: int = 1_700_000_000_000_100,
+        ts_start_us: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -140,7 +156,8 @@ class SlackDouble:
             self._channels = {n: f"C{i:08d}" for i, n in enumerate(names, start=1)}
         self.blocks_chars_max = blocks_chars_max
         self.rate_limit_interval_s = rate_limit_interval_s
-        self._next_ts_us = ts_start_us
+        self._next_ts_us = ts_start_us or 0
+        self._ts_follow_clock = ts_start_us is None
         self._host = host
         self._port = port
         self._lock = threading.Lock()
@@ -257,19 +274,23 @@ class SlackDouble:
         kind: FaultKind = "503",
         retry_after: int = 1,
         method: str | None = None,
+        delay_s: float = 0.0,
     ) -> None:
         """Answer the next `n` requests (of `method`, if given) with a fault.
 
         ``"429"`` carries ``Retry-After: retry_after`` (whole seconds, as
         Slack sends); ``"500"`` answers Slack's JSON ``internal_error``;
         ``"502"``/``"503"``/``"504"`` an HTML page, as a load balancer does;
-        ``"drop"`` closes the connection without an answer.
+        ``"drop"`` closes the connection without an answer. ``"lost"`` and
+        ``"late"`` carry the request out (a post is stored) and then lose the
+        answer: ``lost`` closes the connection, ``late`` answers only after
+        `delay_s` seconds (make it longer than the client's timeout).
         """
         if kind not in get_args(FaultKind):
             msg = f"unknown fault kind {kind!r}"
             raise ValueError(msg)
         with self._lock:
-            self._faults.extend(_Fault(kind, retry_after, method) for _ in range(n))
+            self._faults.extend(_Fault(kind, retry_after, method, delay_s) for _ in range(n))
 
     def outage(self, on: bool, *, kind: FaultKind = "503") -> None:
         """While on, every request fails with `kind` (planned faults wait)."""
@@ -334,7 +355,7 @@ class SlackDouble:
         method = request.match_info["method"]
         with self._lock:
             fault = self._take_fault(method)
-        if fault is not None:
+        if fault is not None and fault.kind not in ("lost", "late"):
             return self._fault_response(request, method, fault)
         args: dict[str, Any] = {}
         try:
@@ -347,15 +368,22 @@ class SlackDouble:
             error: str | None = rej.error
         else:
             answer, error = web.json_response(body), None
+        lost = fault is not None and fault.kind == "lost"
         self._record(
             ApiRequest(
                 method=method,
-                status=answer.status,
-                error=error,
+                status=0 if lost else answer.status,
+                error="lost" if lost else error,
                 channel=_str(args.get("channel")),
                 content_type=request.content_type,
             )
         )
+        if fault is not None and fault.kind == "lost":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)
+        if fault is not None and fault.kind == "late":
+            await asyncio.sleep(fault.delay_s)
         return answer
 
     def _take_fault(self, method: str) -> _Fault | None:
@@ -411,6 +439,10 @@ class SlackDouble:
             return self._post_message(args)
         if method == "chat.update":
             return self._update(args)
+        if method == "conversations.history":
+            return self._history(args)
+        if method == "conversations.list":
+            return self._list(args)
         if method == "auth.test":
             return {"ok": True, "url": "https://double.slack.test/", "user_id": "UBOT"}
         msg = "unknown_method"
@@ -475,6 +507,7 @@ class SlackDouble:
             thread_ts = parent.thread_ts or parent.ts
         if self.rate_limit_interval_s is not None:
             self._rate_limit(channel)
+        metadata = _metadata(args.get("metadata"))
         message = StoredMessage(
             channel=channel,
             ts=self._new_ts(),
@@ -482,6 +515,7 @@ class SlackDouble:
             blocks=blocks,
             thread_ts=thread_ts,
             reply_broadcast=thread_ts is not None and _truthy(args.get("reply_broadcast")),
+            metadata=metadata,
         )
         self._posted.append(message)
         self._current[(channel, message.ts)] = message
@@ -521,9 +555,86 @@ class SlackDouble:
             "message": _message_json(new),
         }
 
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history``: the channel's messages, newest first, paged."""
+        channel = self._resolve_channel(args.get("channel"), ids_only=True)
+        oldest = _ts_arg(args.get("oldest"), Decimal(0))
+        latest = _ts_arg(args.get("latest"), Decimal("Infinity"))
+        inclusive = _truthy(args.get("inclusive"))
+        limit = _limit(args.get("limit"), default=100, most=999)
+        with_metadata = _truthy(args.get("include_all_metadata"))
+
+        def inside(ts: Decimal) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = sorted(
+            (
+                m
+                for m in (self._current[(p.channel, p.ts)] for p in self._posted)
+                if m.channel == channel
+                and (m.thread_ts is None or m.reply_broadcast)
+                and inside(Decimal(m.ts))
+            ),
+            key=lambda m: Decimal(m.ts),
+            reverse=True,
+        )
+        start = _cursor_ts(args.get("cursor"))
+        if start is not None:
+            found = [m for m in found if Decimal(m.ts) <= start]
+        page, rest = found[:limit], found[limit:]
+        body: dict[str, Any] = {
+            "ok": True,
+            "messages": [_message_json(m, with_metadata=with_metadata) for m in page],
+            "has_more": bool(rest),
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+        if rest:
+            cursor = base64.b64encode(f"next_ts:{rest[0].ts.replace('.', '')}".encode())
+            body["response_metadata"] = {"next_cursor": cursor.decode()}
+        return body
+
+    def _list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.list``: the known channels (all public, the bot a member)."""
+        names = sorted((self._channels or {}).items())
+        limit = _limit(args.get("limit"), default=100, most=1000)
+        offset = 0
+        raw = _str(args.get("cursor"))
+        if raw:
+            try:
+                offset = int(base64.b64decode(raw).decode().removeprefix("team:"))
+            except ValueError:
+                msg = "invalid_cursor"
+                raise _Reject(msg) from None
+        page = names[offset : offset + limit]
+        channels = [
+            {
+                "id": cid,
+                "name": name,
+                "name_normalized": name,
+                "is_channel": True,
+                "is_group": False,
+                "is_im": False,
+                "is_private": False,
+                "is_archived": False,
+                "is_member": True,
+                "created": 1_700_000_000,
+            }
+            for name, cid in page
+        ]
+        more = offset + limit < len(names)
+        cursor = base64.b64encode(f"team:{offset + limit}".encode()).decode() if more else ""
+        return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": cursor}}
+
     def _new_ts(self) -> str:
+        # Slack's ts is its wall clock in µs (unique per channel); `ts_start_us` pins it.
         value = self._next_ts_us
-        self._next_ts_us += 100
+        if self._ts_follow_clock:
+            value = max(value, time.time_ns() // 1000)
+        self._next_ts_us = value + 100
         return f"{value // 1_000_000}.{value % 1_000_000:06d}"
 
 
@@ -558,10 +669,60 @@ def _truthy(value: object) -> bool:
     return value in (True, 1, "1", "true", "True")
 
 
-def _message_json(message: StoredMessage) -> dict[str, Any]:
+def _metadata(raw: object) -> dict[str, Any] | None:
+    """Message metadata as Slack takes it: an object (or its JSON) with a type and payload."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            msg = "invalid_metadata_format"
+            raise _Reject(msg) from None
+    if not isinstance(raw, dict):
+        msg = "invalid_metadata_format"
+        raise _Reject(msg)
+    if not isinstance(raw.get("event_type"), str) or not isinstance(raw.get("event_payload"), dict):
+        msg = "invalid_metadata_schema"
+        raise _Reject(msg)
+    return {"event_type": raw["event_type"], "event_payload": dict(raw["event_payload"])}
+
+
+def _ts_arg(raw: object, default: Decimal) -> Decimal:
+    if raw is None or raw == "":
+        return default
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        msg = "invalid_ts_oldest"
+        raise _Reject(msg) from None
+
+
+def _limit(raw: object, *, default: int, most: int) -> int:
+    try:
+        value = int(str(raw)) if raw is not None else default
+    except ValueError:
+        msg = "invalid_limit"
+        raise _Reject(msg) from None
+    return min(max(value, 1), most)
+
+
+def _cursor_ts(raw: object) -> Decimal | None:
+    """The ts a ``next_ts:<digits>`` cursor (base64, as Slack's) starts from."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        digits = base64.b64decode(raw).decode().removeprefix("next_ts:")
+        return Decimal(f"{digits[:-6]}.{digits[-6:]}")
+    except (ValueError, InvalidOperation):
+        msg = "invalid_cursor"
+        raise _Reject(msg) from None
+
+
+def _message_json(message: StoredMessage, *, with_metadata: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": "message",
-        "subtype": "bot_message",
+        "subtype": "thread_broadcast" if message.reply_broadcast else "bot_message",
         "text": message.text,
         "ts": message.ts,
         "user": "UBOT",
@@ -575,6 +736,8 @@ def _message_json(message: StoredMessage) -> dict[str, Any]:
         body["parent_user_id"] = "UBOT"
     if message.edits:
         body["edited"] = {"user": "UBOT", "ts": message.ts}
+    if with_metadata and message.metadata is not None:
+        body["metadata"] = message.metadata
     return body
 
 

@@ -36,6 +36,7 @@ TOKEN = "xoxb-test-s3cr3tT0k3nValue"  # noqa: S105 (test placeholder)
 WRONG = "xoxb-test-wrong-t0k3nValue"
 CHANNELS = {"acme-alerts": "C0ACME", "globex-alerts": "C0GLOBEX"}
 FAST = RetryPolicy(backoff_factor_s=0.01, jitter_s=0.0)
+NONE = RetryPolicy(connection_retries=0, rate_limit_retries=0, server_error_retries=0)
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}]
 
 
@@ -420,3 +421,126 @@ def test_from_env(tmp_path: Path) -> None:
     assert built is not None
     assert built.base_url == "http://127.0.0.1:9/api/"
     assert built.client.token == TOKEN
+
+
+# --- an incident's root: metadata, no blind retry, lookup ----------------------------------
+
+
+async def test_an_incident_root_carries_metadata_and_is_found_again(
+    slack: SlackDouble, notifier: SlackNotifier, calls: list[SlackCall]
+) -> None:
+    other = await notifier.post_root("C0ACME", "other", BLOCKS, incident_id="i-0")
+    root = await notifier.post_root("#acme-alerts", "root", BLOCKS, incident_id="i-1", alert_id="a")
+    await notifier.post_reply(root.channel, root.ts, "r", BLOCKS, broadcast=True)
+    stored = slack.current("C0ACME", root.ts)
+    assert stored.metadata == {
+        "event_type": "streamproc_incident",
+        "event_payload": {"incident_id": "i-1", "alert_id": "a"},
+    }
+    found = await notifier.find_root("#acme-alerts", "i-1", oldest_ms=1_700_000_000_000)
+    assert found == root
+    assert await notifier.find_root("C0ACME", "i-0", oldest_ms=0) == other
+    assert await notifier.find_root("C0ACME", "i-9", oldest_ms=0) is None
+    later = int(float(root.ts) * 1000) + 1
+    assert await notifier.find_root("C0ACME", "i-1", oldest_ms=later) is None
+    assert {c.method for c in calls} >= {"conversations.history"}
+
+
+async def test_finding_an_old_root_reads_page_after_page(
+    slack: SlackDouble, notifier: SlackNotifier
+) -> None:
+    root = await notifier.post_root("C0ACME", "first", BLOCKS, incident_id="old")
+    for i in range(40):
+        await notifier.post_root("C0ACME", f"m{i}", BLOCKS)
+    assert await notifier.find_root("C0ACME", "old", oldest_ms=0, limit=15) == root
+    pages = [r for r in slack.requests if r.method == "conversations.history"]
+    assert len(pages) == 3  # 15 + 15 + 11, newest first
+    assert await notifier.find_root("C0ACME", "old", oldest_ms=0, limit=15, max_pages=2) is None
+
+
+@pytest.mark.parametrize("kind", ["lost", "late", "drop", "500"])
+async def test_an_incident_root_that_may_have_landed_is_not_retried_blindly(
+    slack: SlackDouble, kind: Any
+) -> None:
+    notifier = SlackNotifier(TOKEN, base_url=slack.base_url, retry=FAST, timeout_s=1)
+    slack.fail_next(1, kind=kind, delay_s=2.0, method="chat.postMessage")
+    with pytest.raises(SlackDeliveryError) as caught:
+        await notifier.post_root("C0ACME", "x", BLOCKS, incident_id="i-1")
+    assert caught.value.maybe_sent
+    assert [r.method for r in slack.requests] == ["chat.postMessage"]  # no retry in the call
+    landed = kind in ("lost", "late")
+    assert len(slack.posted) == (1 if landed else 0)
+    found = await notifier.find_root("C0ACME", "i-1", oldest_ms=0)
+    assert (found is not None) is landed
+
+
+@pytest.mark.parametrize(("kind", "retry"), [("429", "rate_limit"), ("503", "server")])
+async def test_an_incident_root_is_retried_when_slack_surely_did_not_take_it(
+    slack: SlackDouble, notifier: SlackNotifier, calls: list[SlackCall], kind: Any, retry: str
+) -> None:
+    slack.fail_next(2, kind=kind, retry_after=1)
+    await notifier.post_root("C0ACME", "x", BLOCKS, incident_id="i-1")
+    assert len(slack.posted) == 1
+    assert calls[-1].retries == (retry, retry)
+
+
+@pytest.mark.parametrize(
+    ("kind", "maybe_sent"), [("429", False), ("503", False), ("502", True), ("drop", True)]
+)
+async def test_failures_say_whether_slack_may_have_acted(
+    slack: SlackDouble, kind: Any, maybe_sent: bool
+) -> None:
+    notifier = SlackNotifier(TOKEN, base_url=slack.base_url, retry=NONE, min_interval_s=0)
+    slack.fail_next(1, kind=kind, retry_after=30)
+    with pytest.raises(SlackDeliveryError) as caught:
+        await notifier.post_reply("C0ACME", "1.000100", "x", BLOCKS, broadcast=False)
+    assert caught.value.maybe_sent is maybe_sent
+
+
+async def test_a_channel_name_is_resolved_for_the_lookup(slack: SlackDouble) -> None:
+    fresh = SlackNotifier(TOKEN, base_url=slack.base_url, retry=FAST, min_interval_s=0)
+    assert await fresh.channel_id("#globex-alerts") == "C0GLOBEX"
+    assert await fresh.channel_id("C0ACME") == "C0ACME"
+    assert await fresh.channel_id("#nowhere") == "#nowhere"
+    lists = [r for r in slack.requests if r.method == "conversations.list"]
+    assert len(lists) == 2  # the id is remembered; an id needs no lookup
+    assert await fresh.channel_id("#globex-alerts") == "C0GLOBEX"
+    with pytest.raises(SlackDeliveryError) as caught:  # history takes ids only
+        await fresh.find_root("#nowhere", "i", oldest_ms=0)
+    assert (caught.value.error, caught.value.permanent) == ("channel_not_found", True)
+
+
+async def test_double_history_has_slack_s_shape(
+    slack: SlackDouble, notifier: SlackNotifier
+) -> None:
+    roots = [
+        await notifier.post_root("C0ACME", f"m{i}", BLOCKS, incident_id=f"i{i}") for i in range(3)
+    ]
+    await notifier.post_reply("C0ACME", roots[0].ts, "hidden", BLOCKS, broadcast=False)
+    await notifier.post_root("C0GLOBEX", "elsewhere", BLOCKS)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = slack.base_url + "conversations.history"
+    async with aiohttp.ClientSession() as session:
+        query = {"channel": "C0ACME", "limit": "2"}
+        async with session.get(url, params=query, headers=headers) as res:
+            first = await res.json()
+        query |= {"cursor": first["response_metadata"]["next_cursor"], "include_all_metadata": "1"}
+        async with session.get(url, params=query, headers=headers) as res:
+            second = await res.json()
+        async with session.get(url, params={"channel": "C0ACME"}) as res:
+            anonymous = await res.json()
+        async with session.get(url, params={"channel": "acme-alerts"}, headers=headers) as res:
+            by_name = await res.json()
+    assert first["ok"] is True
+    assert [m["ts"] for m in first["messages"]] == [roots[2].ts, roots[1].ts]  # newest first
+    assert first["has_more"] is True
+    assert all("metadata" not in m for m in first["messages"])
+    assert [m["ts"] for m in second["messages"]] == [roots[0].ts]
+    assert second["has_more"] is False
+    assert "response_metadata" not in second
+    assert second["messages"][0]["metadata"]["event_payload"] == {
+        "incident_id": "i0",
+        "alert_id": "",
+    }
+    assert anonymous == {"ok": False, "error": "not_authed"}
+    assert by_name == {"ok": False, "error": "channel_not_found"}

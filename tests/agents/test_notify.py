@@ -83,7 +83,8 @@ def make_wiring(slack: SlackDouble, clock: Clock, sent: list[dict[str, Any]]) ->
 
 @pytest.fixture
 async def rig() -> AsyncIterator[Rig]:
-    async with SlackDouble(TOKEN, channels=CHANNELS) as slack:
+    # Slack's ts follow its wall clock: the double's start where the fake clock does.
+    async with SlackDouble(TOKEN, channels=CHANNELS, ts_start_us=WALL0 * 1000 + 100) as slack:
         clock = Clock()
         sent: list[dict[str, Any]] = []
         yield Rig(make_wiring(slack, clock, sent), slack, clock, sent)
@@ -368,3 +369,97 @@ async def test_button_endpoint(rig: Rig, request_of: Any, status: int, sent: lis
         assert record["key"] == b"verdalia"
         assert record["value"]["incident_id"] == "inc-v"
         assert record["value"]["actor"] == "ana"
+
+
+# --- a lost answer to a root post; pruning resolved threads ------------------------------
+
+
+def outbox_events(rig: Rig, event: str) -> float:
+    return rig.value("streamproc_slack_outbox_events_total", {"event": event})
+
+
+async def test_a_root_whose_answer_was_lost_is_adopted_not_posted_twice(rig: Rig) -> None:
+    rig.slack.fail_next(1, kind="lost", method="chat.postMessage")
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        assert len(rig.slack.roots()) == 1  # Slack has it, we did not hear back
+        entry = rig.w.tables.outbox["inc-v"]
+        assert (entry["root_unsure"], entry["root_attempted_at_ms"]) == (True, WALL0)
+        await notify.put(alert(1), partition=1)  # within the back-off: waits
+        rig.clock.now += 60_000
+        await notify.put(TICK, partition=1)
+    root, replies = thread_of(rig.slack)
+    assert len(replies) == 1
+    thread = rig.w.tables.slack_threads["inc-v"]
+    assert (thread["channel"], thread["ts"]) == ("C0VERD", root.ts)
+    assert thread["delivered"] == ["inc-v-0", "inc-v-1"]
+    assert rig.w.tables.outbox.get("inc-v") is None
+    assert outbox_events(rig, "root_adopted") == 1
+    looked = [r.method for r in rig.slack.requests if r.method.startswith("conversations.")]
+    assert looked == ["conversations.list", "conversations.history"]
+
+
+async def test_a_restarted_worker_finds_the_root_its_predecessor_posted(rig: Rig) -> None:
+    rig.slack.fail_next(1, kind="lost", method="chat.postMessage")
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+    # The worker dies before Slack's answer is stored; another one recovers the tables.
+    second = make_wiring(rig.slack, rig.clock, rig.sent)
+    second.tables.slack_threads.data.update(dict(rig.w.tables.slack_threads.items()))
+    second.tables.outbox.data.update(dict(rig.w.tables.outbox.items()))
+    rig.clock.now += 60_000
+    async with second.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)  # re-processed after the crash
+        await notify.put(alert(2, AlertStatus.RESOLVED, "recovered"), partition=1)
+    root, replies = thread_of(rig.slack)
+    assert len(replies) == 1
+    assert second.tables.slack_threads["inc-v"]["ts"] == root.ts
+    assert "Resolved" in rig.slack.current("C0VERD", root.ts).text  # the adopted root redrawn
+
+
+async def test_a_root_that_did_not_land_is_posted_after_the_lookup(rig: Rig) -> None:
+    rig.slack.fail_next(1, kind="drop", method="chat.postMessage")  # nothing stored
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        assert rig.slack.roots() == []
+        rig.clock.now += 60_000
+        await notify.put(TICK, partition=1)
+    thread_of(rig.slack)  # exactly one root
+    assert outbox_events(rig, "root_not_found") == 1
+    assert rig.w.tables.outbox.get("inc-v") is None
+
+
+async def test_resolved_threads_are_pruned_and_their_late_events_dropped(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="agents.notify")
+    day = 86_400_000
+    nubia = alert(0, AlertStatus.FIRING, "anomaly", brand="nubia", incident="inc-n")
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        await notify.put(alert(3, AlertStatus.RESOLVED, "recovered"), partition=1)
+        await notify.put(nubia, partition=1)  # still firing
+        rig.clock.now += 14 * day - 1
+        await notify.put(TICK, partition=1)
+        assert "delivered" in rig.w.tables.slack_threads["inc-v"]  # not yet
+        rig.clock.now += 1
+        await notify.put(TICK, partition=0)  # another partition's tick: not its entries
+        assert "delivered" in rig.w.tables.slack_threads["inc-v"]
+        rig.clock.now += 600_000
+        await notify.put(TICK, partition=1)
+        pruned = rig.w.tables.slack_threads["inc-v"]
+        assert pruned["pruned"] is True
+        assert "delivered" not in pruned
+        assert "delivered" in rig.w.tables.slack_threads["inc-n"]  # a live incident stays
+        await notify.put(FIRING, partition=1)  # a late re-delivery
+        await notify.put(alert(4), partition=1)
+        assert len(rig.slack.roots()) == 2  # no new root for the pruned incident
+        assert rig.w.tables.outbox.get("inc-v") is None
+        rig.clock.now += 366 * day
+        await notify.put(TICK, partition=1)
+        assert rig.w.tables.slack_threads.get("inc-v") is None
+    assert outbox_events(rig, "thread_pruned") == 1
+    assert outbox_events(rig, "late_event_dropped") == 2
+    assert outbox_events(rig, "tombstone_expired") == 1
+    dropped = [r for r in caplog.records if "re-delivery" in r.getMessage()]
+    assert len(dropped) == 2

@@ -4,8 +4,9 @@ One incident, one thread: a generated crisis (`agents.bench_slack.write_crisis`,
 two days, three brands, one surge) gives exactly one root and its replies in
 the order of the `alerts` topic; SIGKILL before Slack answered and restarts
 lose nothing and open no second thread; a 429 storm and an outage keep the
-order; signed clicks act, forged or stale ones get 401. Every wait below is
-a bound against hanging, never a speed expectation.
+order; a root whose answer was lost is found again, not posted twice; signed
+clicks act, forged or stale ones get 401. Every wait below is a bound against
+hanging, never a speed expectation.
 """
 
 from __future__ import annotations
@@ -349,6 +350,31 @@ def test_sigkill_before_slack_answered_and_restarts_give_one_thread(
     )
     assert TOKEN not in run.logs()
     assert third.metrics()  # the last worker still serves
+
+
+@pytest.fixture
+def default_broker_only(broker: Any) -> None:
+    """Skip (before `run` makes its topics) on any broker but the default one."""
+    if broker.name != "tansu":
+        pytest.skip("broker-independent; runs on the default broker only, to keep the suite short")
+
+
+def test_a_lost_answer_to_the_root_post_gives_no_second_root(
+    default_broker_only: None, run: Run, crisis: Crisis
+) -> None:
+    # Nothing here depends on the broker (no crash, no recovery): one broker is enough.
+    # Slack stores the root and the answer never arrives (the connection drops after it).
+    run.slack.fail_next(1, kind="lost", method="chat.postMessage")
+    worker = run.start_worker()
+    run.replay(crisis.first)
+    wait_for("part one in Slack", lambda: caught_up(run), run)
+    root, _ = the_thread(run.slack)
+    assert next(r.error for r in run.slack.requests if r.method == "chat.postMessage") == "lost"
+    assert root.metadata is not None
+    assert root.metadata["event_payload"]["incident_id"] == run.alerts()[0]["incident_id"]
+    adopted = 'streamproc_slack_outbox_events_total{event="root_adopted"}'
+    wait_for("the adoption counted", lambda: _gauge(worker.metrics(), adopted) == 1, run)
+    assert len(run.slack.roots()) == 1
 
 
 def _gauge(text: str, name: str) -> float:

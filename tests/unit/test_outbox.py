@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -479,3 +481,246 @@ def test_during_an_outage_runs_of_updates_collapse_and_the_rest_is_kept(
     assert [list(g) for g in got] == want
     assert [r.event.alert_id for r in d.pending.replies] == [w[-1] for w in want]
     assert pending_events(d) == len(events)
+
+
+# --- a root whose answer was lost, and pruning -------------------------------------------
+
+LOST = Failed(error="timeout", maybe_sent=True)
+DAY = 86_400_000
+
+
+def _try_root(d: Delivery, now: int, result: outbox.Result) -> tuple[Delivery, tuple]:
+    """What the agent does: record the attempt, call, settle."""
+    action = next_action(d, now)
+    assert isinstance(action, PostRoot)
+    marked = outbox.attempting(d, action, now)
+    assert marked.pending is not None
+    assert marked.pending.root_unsure
+    return settle(marked, action, result, now, P)
+
+
+def test_a_root_whose_answer_was_lost_is_looked_up_and_adopted() -> None:
+    d = rec(Delivery(), ev(0, FIRING, "anomaly"))
+    d, notes = _try_root(d, 1_000_000, LOST)
+    assert notes == ()
+    assert d.pending is not None
+    assert (d.pending.root_unsure, d.pending.root_attempted_at_ms) == (True, 1_000_000)
+    assert next_action(d, 1_000_000 + 4_999) is None  # the usual back-off first
+    d = rec(d, ev(1, reason="acknowledged", actor="ana"))
+    look = next_action(d, 1_005_000)
+    assert isinstance(look, outbox.FindRoot)
+    assert (look.incident_id, look.oldest_ms, look.alert_id) == ("inc", 700_000, "a0")
+    d, notes = settle(d, look, Sent(channel="C1", ts="9.000100"), 1_005_000, P)
+    assert [(n.kind, n.error) for n in notes] == [("root_adopted", "9.000100")]
+    assert d.thread is not None
+    assert (d.thread.ts, d.thread.delivered) == ("9.000100", ("a0",))
+    steps = []
+    while (action := next_action(d, 1_005_000)) is not None:
+        steps.append(type(action))
+        d = posted(d, 1_005_000)
+    assert steps == [PostReply, UpdateRoot]  # the reply, then the adopted root is redrawn
+    assert d.pending is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "then", "kind"),
+    [
+        (outbox.NotFound(), PostRoot, "root_not_found"),
+        (Failed(error="missing_scope", permanent=True), PostRoot, "lookup_failed"),
+        (Failed(error="http_500", maybe_sent=True), None, None),
+        (Failed(error="ratelimited", retry_after_ms=30_000), None, None),
+    ],
+)
+def test_what_a_lookup_leads_to(answer: outbox.Result, then: type | None, kind: str | None) -> None:
+    d, _ = _try_root(rec(Delivery(), ev(0, FIRING, "anomaly")), 1_000, LOST)
+    look = next_action(d, 6_000)
+    assert isinstance(look, outbox.FindRoot)
+    d, notes = settle(d, look, answer, 6_000, P)
+    assert [n.kind for n in notes] == ([kind] if kind else [])
+    assert d.thread is None
+    assert d.pending is not None
+    assert d.pending.root_attempted_at_ms == 1_000  # the first attempt is kept for later lookups
+    if then is None:  # a failing lookup waits like any call, then looks again
+        assert next_action(d, 6_000) is None
+        assert isinstance(next_action(d, d.pending.next_attempt_ms), outbox.FindRoot)
+    else:  # posted at once: better a second root than a lost alert
+        assert isinstance(next_action(d, 6_000), then)
+
+
+@pytest.mark.parametrize(
+    ("failure", "looks"),
+    [
+        (Failed(error="ratelimited", retry_after_ms=1_000), False),
+        (Failed(error="channel_not_found", permanent=True), False),
+        (Failed(error="http_503"), False),
+        (Failed(error="connection", maybe_sent=True), True),
+        (Failed(error="http_500", maybe_sent=True), True),
+    ],
+)
+def test_only_a_root_that_may_have_landed_is_looked_up(failure: Failed, looks: bool) -> None:
+    d, _ = _try_root(rec(Delivery(), ev(0, FIRING, "anomaly")), 0, failure)
+    assert d.pending is not None
+    action = next_action(d, d.pending.next_attempt_ms)
+    assert isinstance(action, outbox.FindRoot if looks else PostRoot)
+
+
+def test_a_lookup_slack_keeps_rate_limiting_gives_way_to_a_post() -> None:
+    limit = OutboxParams(max_limited_lookups=3)
+    d, _ = _try_root(rec(Delivery(), ev(0, FIRING, "anomaly")), 1_000, LOST)
+    now, kinds = 10_000, []
+    for answer in [
+        Failed(error="ratelimited", retry_after_ms=60_000),
+        Failed(error="http_500", maybe_sent=True),  # an outage does not count
+        Failed(error="ratelimited", retry_after_ms=60_000),
+        Failed(error="ratelimited", retry_after_ms=60_000),
+    ]:
+        assert d.pending is not None
+        now = max(now, d.pending.next_attempt_ms)
+        look = next_action(d, now, limit)
+        assert isinstance(look, outbox.FindRoot)
+        d, notes = settle(d, look, answer, now, limit)
+        kinds += [n.kind for n in notes]
+    assert kinds == ["lookup_failed"]
+    assert isinstance(next_action(d, now, limit), PostRoot)
+
+
+def test_a_worker_killed_during_a_root_post_looks_it_up_after_restart() -> None:
+    d = rec(Delivery(), ev(0, FIRING, "anomaly"))
+    action = next_action(d, 42_000)
+    assert action is not None
+    d = _crash(outbox.attempting(d, action, 42_000))  # stored, then SIGKILL before the answer
+    look = next_action(d, 42_000)
+    assert isinstance(look, outbox.FindRoot)
+    assert look.oldest_ms == 0  # 42 s minus the margin, floored
+
+
+def test_version_1_values_still_load() -> None:
+    d = posted(rec(Delivery(), ev(0, FIRING, "anomaly")))
+    d = rec(d, ev(1))
+    assert d.thread is not None
+    assert d.pending is not None
+    t = outbox.thread_to_dict(d.thread)
+    p = outbox.pending_to_dict(d.pending)
+    old_t = {k: v for k, v in t.items() if k != "resolved_at_ms"} | {"v": 1}
+    new_keys = ("root_attempted_at_ms", "root_unsure", "limited_lookups")
+    old_p = {k: v for k, v in p.items() if k not in new_keys} | {"v": 1}
+    assert outbox.thread_from_dict(old_t) == d.thread
+    assert outbox.pending_from_dict(old_p) == d.pending
+
+
+def _resolved(now: int) -> Delivery:
+    d = posted(rec(Delivery(), ev(0, FIRING, "anomaly")), 0)
+    d = rec(d, ev(1, RESOLVED, "recovered"))
+    while next_action(d, now) is not None:
+        d = posted(d, now)
+    return d
+
+
+def test_resolution_is_stamped_when_delivered() -> None:
+    d = _resolved(now=7_000)
+    assert d.thread is not None
+    assert d.thread.resolved_at_ms == 7_000
+    born = posted(rec(Delivery(), ev(0, FIRING, "anomaly"), ev(1, RESOLVED, "recovered")), 9)
+    assert born.thread is not None
+    assert born.thread.resolved_at_ms == 9  # a root posted already resolved
+
+
+PRUNE = OutboxParams(prune_after_ms=14 * DAY, tombstone_ms=365 * DAY)
+
+
+def test_housekeeping_prunes_then_forgets() -> None:
+    d = _resolved(now=DAY)
+    assert outbox.housekeep(d, 15 * DAY - 1, PRUNE) is d
+    gone = outbox.housekeep(d, 15 * DAY, PRUNE)
+    assert gone.thread is None
+    assert gone.pending is None
+    assert gone.tombstone == outbox.Tombstone(
+        resolved_at_ms=DAY, pruned_at_ms=15 * DAY, partition=1, channel="C1", ts="1.000100"
+    )
+    raw = outbox.tombstone_to_dict(gone.tombstone)
+    assert outbox.is_tombstone(raw)
+    assert outbox.delivery_from_values(raw, None) == gone
+    with pytest.raises(ValueError, match="tombstone"):
+        outbox.thread_from_dict(raw)
+    again, changed = record(gone, ev(2), channel="#alerts", partition=1)
+    assert (again, changed) == (gone, False)  # a re-delivery after pruning posts nothing
+    assert outbox.housekeep(gone, 366 * DAY - 1, PRUNE) is gone
+    assert outbox.housekeep(gone, 366 * DAY, PRUNE) == Delivery()
+
+
+@pytest.mark.parametrize(
+    ("label", "delivery"),
+    [
+        ("still firing", posted(rec(Delivery(), ev(0, FIRING, "anomaly")))),
+        ("resolved but a reply waits", rec(_resolved(DAY), ev(2, reason="acknowledged"))),
+        ("nothing at all", Delivery()),
+        ("only pending", rec(Delivery(), ev(0, FIRING, "anomaly"))),
+    ],
+)
+def test_housekeeping_leaves_live_incidents_alone(label: str, delivery: Delivery) -> None:
+    assert outbox.housekeep(delivery, 400 * DAY, PRUNE) is delivery, label
+
+
+def test_a_resolved_thread_without_a_stamp_is_stamped_first() -> None:
+    d = _resolved(now=DAY)
+    assert d.thread is not None
+    legacy = replace(d, thread=replace(d.thread, resolved_at_ms=0))  # a v1 value
+    stamped = outbox.housekeep(legacy, 100 * DAY, PRUNE)
+    assert stamped.thread is not None
+    assert stamped.thread.resolved_at_ms == 100 * DAY
+    assert outbox.housekeep(stamped, 114 * DAY, PRUNE).tombstone is not None
+
+
+def test_new_params_are_checked() -> None:
+    with pytest.raises(ValueError, match="prune_after_ms"):
+        OutboxParams(prune_after_ms=10, tombstone_ms=5)
+    with pytest.raises(ValueError, match="lookup_margin_ms"):
+        OutboxParams(lookup_margin_ms=-1)
+    with pytest.raises(ValueError, match="max_limited_lookups"):
+        OutboxParams(max_limited_lookups=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["ok", "lost", "refused", "503", "crash", "lookup_fails"]), max_size=12
+    )
+)
+def test_lost_answers_and_crashes_never_make_a_second_root(script: list[str]) -> None:
+    """A fake Slack that keeps roots; answers get lost, workers die mid-call."""
+    stored: list[str] = []  # the ts of every root Slack holds
+    d, now = rec(Delivery(), ev(0, FIRING, "anomaly")), 0
+    steps = iter(script)
+    for _ in range(60):
+        now += 400_000
+        action = next_action(d, now)
+        if action is None:
+            break
+        step = next(steps, "ok")
+        if isinstance(action, outbox.FindRoot):
+            result: outbox.Result
+            if step == "lookup_fails":
+                result = Failed(error="http_500", maybe_sent=True)
+            else:
+                result = Sent(channel="C1", ts=stored[0]) if stored else outbox.NotFound()
+            d, _ = settle(d, action, result, now)
+            continue
+        step = "ok" if step == "lookup_fails" else step
+        marked = outbox.attempting(d, action, now)
+        if isinstance(action, PostRoot) and step in ("ok", "lost", "crash"):
+            stored.append(f"{len(stored) + 1}.000100")
+        if step == "crash":
+            d = _crash(marked)  # the answer never reached the tables
+            continue
+        if step == "lost":
+            result = LOST
+        elif step == "refused":
+            result = Failed(error="ratelimited", retry_after_ms=1_000)
+        elif step == "503":
+            result = Failed(error="http_503")
+        else:
+            result = Sent(channel="C1", ts=stored[-1] if stored else "0.000100")
+        d, _ = settle(marked, action, result, now)
+    assert d.thread is not None
+    assert len(stored) == 1, "exactly one root in Slack"
+    assert d.thread.ts == stored[0]
