@@ -21,7 +21,7 @@ from pathlib import Path
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
-from agents import ingest, notify, ticks, views, windows
+from agents import incidents, ingest, notify, review_pages, ticks, views, windows
 from agents.adapters.broker import EmbeddedBroker
 from agents.adapters.kafka_tools import consume_all, create_topics, wait_until_ready
 from agents.adapters.metrics import FAUST_METRICS_PREFIX
@@ -81,8 +81,10 @@ def wire(
     ingest.register(app, topics, services)
     windows.register(app, topics, tables, services)
     notify.register(app, topics, tables, services)
+    store = incidents.register(app, topics, tables)
     ticks.register(app, topics, services)
     views.register(app)
+    review_pages.register(app, store)
     views.register_slack(app, topics.actions, services)
     setup_prometheus_sensors(
         app, pattern="/metrics", registry=services.registry, name_prefix=FAUST_METRICS_PREFIX

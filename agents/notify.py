@@ -162,7 +162,13 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
     if services.slack is None:
         _register_console(app, topics, services)
         return
-    delivery = SlackDelivery(tables, services, services.slack, flush=_producer_flush(app))
+    delivery = SlackDelivery(
+        tables,
+        services,
+        services.slack,
+        flush=_producer_flush(app),
+        params=services.config.slack_outbox,
+    )
     source = app.topic(
         *topics.alerts.topics,
         *topics.ticks.topics,

@@ -29,6 +29,8 @@ class Tables:
     """incident_id -> the Slack channel and ts of its root message."""
     outbox: TableT[str, Any]
     """incident_id -> alert events not yet delivered to Slack."""
+    incidents: TableT[str, Any]
+    """incident_id -> its alert events, for reviews (`agents.incidents`)."""
 
     @classmethod
     def create(cls, app: faust.App, pipeline: PipelineConfig) -> Tables:
@@ -44,4 +46,5 @@ class Tables:
             clocks=app.Table("partition-clock", **opts),
             slack_threads=app.Table("slack-threads", **opts),
             outbox=app.Table("outbox", **opts),
+            incidents=app.Table("incidents", **opts),
         )

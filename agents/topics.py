@@ -17,8 +17,10 @@ SCORED = "scored-mentions"
 TICKS = "ticks"
 ALERTS = "alerts"
 ACTIONS = "incident-actions"
+BY_INCIDENT = "alerts-by-incident"
+"""The `alerts` events again, keyed by incident_id (see `agents.incidents`)."""
 
-TABLES = ("brand-state", "buckets", "partition-clock", "slack-threads", "outbox")
+TABLES = ("brand-state", "buckets", "partition-clock", "slack-threads", "outbox", "incidents")
 """Changelog-backed tables; their changelog topics are `{app_id}-{table}-changelog`."""
 
 CONTROL_HEADER = "streamproc-control"
@@ -27,7 +29,7 @@ CONTROL_HEADER = "streamproc-control"
 
 def topic_names(pipeline: PipelineConfig) -> dict[str, str]:
     """Logical name -> real topic name (with the configured prefix)."""
-    names = (MENTIONS, MENTIONS_DLQ, SCORED, TICKS, ALERTS, ACTIONS)
+    names = (MENTIONS, MENTIONS_DLQ, SCORED, TICKS, ALERTS, ACTIONS, BY_INCIDENT)
     return {n: f"{pipeline.topic_prefix}{n}" for n in names}
 
 
@@ -52,6 +54,9 @@ class Topics:
     windows_in: faust.TopicT
     alerts: faust.TopicT
     actions: faust.TopicT
+    by_incident: faust.TopicT
+    """Keys are JSON strings, as the ``incidents`` table's changelog keys are: the same
+    bytes hash to the same partition, which Faust's router relies on."""
 
     @classmethod
     def create(cls, app: faust.App, pipeline: PipelineConfig) -> Topics:
@@ -73,4 +78,11 @@ class Topics:
             windows_in=js(names[SCORED], names[TICKS], names[ACTIONS]),
             alerts=js(names[ALERTS]),
             actions=js(names[ACTIONS]),
+            by_incident=app.topic(
+                names[BY_INCIDENT],
+                partitions=n,
+                key_type=str,
+                key_serializer="json",
+                value_serializer="json",
+            ),
         )

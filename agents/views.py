@@ -2,7 +2,8 @@
 
 `/healthz` answers while the process runs (liveness); `/ready` once the app
 has its partitions assigned and tables recovered (readiness). `/slack/actions`
-takes Slack's button clicks (interactivity requests).
+takes Slack's button clicks (interactivity requests). The review pages
+(`/incidents`) are `agents.review_pages`.
 """
 
 from __future__ import annotations
@@ -55,8 +56,11 @@ def slack_actions_view(actions: faust.TopicT, services: Services) -> type[web.Vi
     before anything is parsed: a forged or stale request gets 401 and changes
     nothing. Acknowledge, snooze and resolve go to the topic keyed by brand,
     where the `windows` agent applies them; the root's edit follows from the
-    alert event that produces. "Open review" answers ok and does nothing more:
-    there is no review service yet.
+    alert event that produces. "Open review" is a link button when
+    ``STREAMPROC_REVIEW_URL`` is set: the browser opens the incident's page
+    (`agents.review_pages`) and Slack still sends the click, which is answered
+    ok and changes nothing; unset, the button has no link and the click does
+    nothing either (`streamproc incident report` writes the review).
     """
     secret = services.env.slack_signing_secret or ""
     if not secret:

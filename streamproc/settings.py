@@ -17,6 +17,8 @@ from pathlib import Path
 from streamproc.brands import Brand, BrandCatalog, brand_from_table
 from streamproc.engine import BrandParams
 from streamproc.errors import ConfigError
+from streamproc.outbox import DEFAULT_PARAMS as DEFAULT_OUTBOX
+from streamproc.outbox import OutboxParams
 from streamproc.presets import load_presets, resolve_params
 from streamproc.windows import WatermarkRules
 
@@ -92,6 +94,8 @@ class Config:
     default_channel: str
     preset: str
     source: Path
+    slack_outbox: OutboxParams = DEFAULT_OUTBOX
+    """Slack thread retention ([slack] thread_retention_days, tombstone_days)."""
 
     def params_for(self, brand: str) -> BrandParams:
         """The detector parameters of a brand (its overrides applied)."""
@@ -166,6 +170,7 @@ def load_config(path: Path | None = None) -> Config:
     slack = data.get("slack", {})
     if isinstance(slack, dict) and isinstance(slack.get("default_channel"), str):
         default_channel = str(slack["default_channel"])
+    slack_outbox = _slack_outbox(slack, where)
 
     def params(overrides: Mapping[str, object], who: str) -> BrandParams:
         try:
@@ -191,7 +196,35 @@ def load_config(path: Path | None = None) -> Config:
         default_channel=default_channel,
         preset=preset,
         source=path,
+        slack_outbox=slack_outbox,
     )
+
+
+_SLACK_DAYS = {"thread_retention_days": "prune_after_ms", "tombstone_days": "tombstone_ms"}
+
+
+def _slack_outbox(slack: object, where: str) -> OutboxParams:
+    """[slack] retention settings, in whole days, as the outbox's parameters."""
+    if not isinstance(slack, dict):
+        msg = f"{where}: [slack] must be a table"
+        raise ConfigError(msg)
+    unknown = sorted(set(slack) - {"default_channel", *_SLACK_DAYS})
+    if unknown:
+        msg = f"{where}: [slack] unknown key {unknown[0]!r}"
+        raise ConfigError(msg)
+    values: dict[str, int] = {}
+    for key, field_name in _SLACK_DAYS.items():
+        if key in slack:
+            days = slack[key]
+            if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+                msg = f"{where}: [slack] {key} must be a positive whole number of days"
+                raise ConfigError(msg)
+            values[field_name] = days * 86_400_000
+    try:
+        return OutboxParams(**values)
+    except ValueError as exc:
+        msg = f"{where}: [slack] {exc}"
+        raise ConfigError(msg) from None
 
 
 def load_brands(path: Path) -> tuple[BrandCatalog, str]:
@@ -235,6 +268,9 @@ class Env:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     slack_signing_secret: str | None = field(default=None, repr=False)
     web_port: int = DEFAULT_WEB_PORT
+    review_url: str | None = None
+    """Public base URL of the workers' review pages (no trailing slash); None: Slack's
+    "Open review" button opens nothing."""
 
 
 def read_secret(env: Mapping[str, str], name: str) -> str | None:
@@ -279,7 +315,24 @@ def load_env(env: Mapping[str, str] | None = None) -> Env:
         slack_api_url=api_url,
         slack_signing_secret=read_secret(env, "SLACK_SIGNING_SECRET"),
         web_port=port,
+        review_url=_review_url(env.get("STREAMPROC_REVIEW_URL", "")),
     )
+
+
+def _review_url(text: str) -> str | None:
+    """$STREAMPROC_REVIEW_URL checked: an http(s) URL with a host, or unset.
+
+    >>> _review_url("https://streamproc.example.com/")
+    'https://streamproc.example.com'
+    """
+    url = text.strip().rstrip("/")
+    if not url:
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/") or " " in url:
+        msg = f"STREAMPROC_REVIEW_URL={text.strip()!r} is not an http(s) URL with a host"
+        raise ConfigError(msg)
+    return url
 
 
 def broker_address(url: str) -> str:

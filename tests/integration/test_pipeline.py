@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,7 @@ def test_live_run_equals_backtest_and_dead_letters_everything(
         live = [json.loads(r.value) for r in got]
         assert sorted(map(key, live)) == sorted(map(key, want)), worker.tail()
         _review_from_the_topic_equals_the_backtest_review(env, want, tmp_path)
+        _review_pages_serve_the_same_review(worker, want)
         dead = consume_all(
             bootstrap,
             f"{run}-mentions-dlq",
@@ -136,3 +139,41 @@ def _review_from_the_topic_equals_the_backtest_review(
     expected = report.as_dict(review.review(offline[incident_id]))
     for part in ("timeline", "durations", "curve", "top_terms", "severity"):
         assert live[part] == expected[part], part
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - a local worker
+            return resp.status, resp.headers.get_content_type(), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get_content_type(), exc.read()
+
+
+def _review_pages_serve_the_same_review(worker: WorkerProcess, want: list[dict[str, Any]]) -> None:
+    """The worker's /incidents pages, from the `incidents` table: the same review again."""
+    offline = review.fold(codec.alert_from_dict(e) for e in want)
+    (incident_id,) = offline
+    base = f"http://127.0.0.1:{worker.port}/incidents"
+    listed: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 60  # the agent may still be keeping the last events
+    while time.monotonic() < deadline:
+        status, _, raw = _get(base)
+        listed = json.loads(raw)["incidents"] if status == 200 else []
+        if listed and listed[0]["events"] == len(want):
+            break
+        time.sleep(0.5)
+    assert [(i["id"], i["brand"], i["events"]) for i in listed] == [
+        (incident_id, CRISIS_BRAND, len(want))
+    ], worker.tail()
+    status, content_type, raw = _get(f"{base}/{incident_id}?format=json")  # routed by Faust
+    assert (status, content_type) == (200, "application/json"), raw[:300]
+    live = json.loads(raw)
+    expected = report.as_dict(review.review(offline[incident_id]))
+    for part in ("timeline", "durations", "curve", "top_terms", "severity"):
+        assert live[part] == expected[part], part
+    status, content_type, raw = _get(f"{base}/{incident_id[:6]}")
+    assert (status, content_type) == (200, "text/html")
+    assert raw.startswith(b"<!doctype html>")
+    status, content_type, raw = _get(f"{base}/{'0' * 16}")
+    assert (status, content_type) == (404, "application/json")
+    assert json.loads(raw)["incident_id"] == "0" * 16

@@ -39,6 +39,9 @@ def write(tmp_path: Path, main: str, brands: str | None = None) -> Path:
         ("[brands]\nfile = 'missing.toml'\n", None, "config file not found"),
         ("", "[[brand]]\nname = 'X'\n[brand.detector]\nnot_a_knob = 1\n", "not_a_knob"),
         ("[pipeline\n", None, "invalid TOML"),
+        ("[slack]\nthread_retention_days = 0\n", None, "positive whole number of days"),
+        ("[slack]\ntombstone_days = 1.5\n", None, "positive whole number of days"),
+        ("[slack]\nretention = 3\n", None, r"\[slack\] unknown key 'retention'"),
     ],
 )
 def test_bad_config_one_line_error(
@@ -78,3 +81,11 @@ def test_bad_port(port: str) -> None:
 )
 def test_broker_address(url: str, address: str) -> None:
     assert broker_address(url) == address
+
+
+def test_slack_thread_retention_is_read_in_days(tmp_path: Path) -> None:
+    main = "[slack]\nthread_retention_days = 30\ntombstone_days = 400\n"
+    config = load_config(write(tmp_path, main))
+    assert config.slack_outbox.prune_after_ms == 30 * 86_400_000
+    assert config.slack_outbox.tombstone_ms == 400 * 86_400_000
+    assert load_config(CONFIG).slack_outbox.prune_after_ms == 14 * 86_400_000
