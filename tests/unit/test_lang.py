@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
-from streamproc.lang import detect_language
+from streamproc import lang as lang_module
+from streamproc.lang import SUPPORTED, ByteNgrams, clean, detect_language
 from streamproc.sentiment.artefact import read_npz
-from streamproc.sentiment.langmodel import LanguageModel, surface_keys
+from streamproc.sentiment.langmodel import LanguageModel, surface_keys, word_surface_keys
 from streamproc.sentiment.text import tokenize
 
 CASES = [
@@ -135,3 +140,96 @@ def test_cached_word_sums_equal_the_distinct_key_model(text: str) -> None:
         assert got[0] == lang
         assert got[1] == pytest.approx(prob, abs=1e-9)
         assert got[2] == pytest.approx(known, abs=1e-12)
+
+
+SHARED_NGRAMS = [
+    "El servei i els serveis",
+    "servicio servicios servizio serviço",
+    "internet internacional international",
+    "nation nación national nazione",
+    "molt molta molts moltes muito",
+]
+
+
+@pytest.mark.parametrize("text", SHARED_NGRAMS)
+def test_words_sharing_ngrams_count_each_key_once(text: str) -> None:
+    keys = [k for w in dict.fromkeys(tokenize(text).words) for k in word_surface_keys(w)]
+    assert len(set(keys)) < len(keys)  # the case is one where words share keys
+    model = LanguageModel.from_arrays(read_npz())
+    lang, prob, known = _reference_predict(model, text)
+    for _ in range(2):  # cold, then from the word cache
+        got = model.predict(tokenize(text))
+        assert got[0] == lang
+        assert got[1] == pytest.approx(prob, abs=1e-9)
+        assert got[2] == pytest.approx(known, abs=1e-12)
+
+
+@lru_cache(maxsize=1)
+def _py3langid() -> tuple[Any, Any]:
+    """py3langid as `streamproc.lang` used it before `ByteNgrams`: the reference."""
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    six = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    six.set_languages(list(SUPPORTED))
+    return full, six
+
+
+def _assert_same_as_py3langid(model: ByteNgrams, text: str) -> None:
+    full, six = _py3langid()
+    evidence = model.evidence(text)
+    assert model.classify(evidence, model.full) == full.classify(text)
+    assert model.classify(evidence, model.six) == six.classify(text)
+
+
+BYTE_CASES = [
+    *(text for _, text in CASES),
+    "das produkt funktioniert nicht und ich will mein geld zurück",
+    "het product werkt niet en ik wil mijn geld terug",
+    "produkt nie działa, chcę zwrotu pieniędzy",
+    "",
+    "   ",
+    "a",
+    "a  b   c ",
+    "ÉCOLE PRIMAIRE FERMÉE",
+    "cafe\u0301 cafe\u0301 café",
+    "x" * 200,
+    "supercalifragilisticexpialidocious " * 3,
+    "😡😡 no funciona 😡",
+]
+
+
+@pytest.mark.parametrize("text", BYTE_CASES)
+def test_byte_ngrams_answer_as_py3langid(text: str) -> None:
+    model = ByteNgrams(_py3langid()[0])
+    for _ in range(2):  # cold, then from the chunk cache
+        _assert_same_as_py3langid(model, text)
+        _assert_same_as_py3langid(model, clean(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(
+            st.sampled_from(["no", "funciona", "servei", "très", "não", " ", "l'hotel", "🙂", "A"]),
+            max_size=30,
+        ).map(" ".join),
+    )
+)
+def test_byte_ngrams_answer_as_py3langid_on_any_text(text: str) -> None:
+    _assert_same_as_py3langid(_shared_byte_ngrams(), text)
+
+
+@lru_cache(maxsize=1)
+def _shared_byte_ngrams() -> ByteNgrams:
+    """One model across examples, so that later ones are read from the chunk cache."""
+    return ByteNgrams(_py3langid()[0])
+
+
+def test_a_full_chunk_cache_is_emptied_without_changing_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lang_module, "CHUNK_CACHE_SIZE", 3)
+    model = ByteNgrams(_py3langid()[0])
+    for text in [*BYTE_CASES, *BYTE_CASES]:
+        _assert_same_as_py3langid(model, clean(text))
+    assert len(model._chunks) <= 3
