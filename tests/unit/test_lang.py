@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
-from streamproc import lang as lang_module
-from streamproc.lang import SUPPORTED, ByteNgrams, clean, detect_language
+from streamproc import byte_ngrams as byte_ngrams_module
+from streamproc.byte_ngrams import ByteNgrams
+from streamproc.lang import SUPPORTED, clean, detect_language
 from streamproc.sentiment.artefact import read_npz
 from streamproc.sentiment.langmodel import LanguageModel, surface_keys, word_surface_keys
 from streamproc.sentiment.text import tokenize
@@ -199,7 +200,7 @@ BYTE_CASES = [
 
 @pytest.mark.parametrize("text", BYTE_CASES)
 def test_byte_ngrams_answer_as_py3langid(text: str) -> None:
-    model = ByteNgrams(_py3langid()[0])
+    model = ByteNgrams(_py3langid()[0], SUPPORTED)
     for _ in range(2):  # cold, then from the chunk cache
         _assert_same_as_py3langid(model, text)
         _assert_same_as_py3langid(model, clean(text))
@@ -222,14 +223,14 @@ def test_byte_ngrams_answer_as_py3langid_on_any_text(text: str) -> None:
 @lru_cache(maxsize=1)
 def _shared_byte_ngrams() -> ByteNgrams:
     """One model across examples, so that later ones are read from the chunk cache."""
-    return ByteNgrams(_py3langid()[0])
+    return ByteNgrams(_py3langid()[0], SUPPORTED)
 
 
 def test_a_full_chunk_cache_is_emptied_without_changing_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(lang_module, "CHUNK_CACHE_SIZE", 3)
-    model = ByteNgrams(_py3langid()[0])
+    monkeypatch.setattr(byte_ngrams_module, "CHUNK_CACHE_SIZE", 3)
+    model = ByteNgrams(_py3langid()[0], SUPPORTED)
     for text in [*BYTE_CASES, *BYTE_CASES]:
         _assert_same_as_py3langid(model, clean(text))
     assert len(model._chunks) <= 3
