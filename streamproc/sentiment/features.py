@@ -6,8 +6,12 @@ character 4-grams of each word (which carry spelling variants, elongations
 and cognates across the Romance languages), and a few real-valued lexicon
 features that bring in the curated crisis vocabulary the training tweets
 rarely contain. The n-gram part is log-scaled and L2-normalised; the lexicon
-part is not. A word's character n-grams do not depend on its neighbours, so
-the scorer caches them per word (see `streamproc.sentiment.linear`).
+part is not. For the six languages each n-gram also comes as a
+language-prefixed copy (``es/w:funciona``), so a word can weigh differently in
+each language while sharing what the languages have in common; the lexicon
+features stay shared (and ``xx|lex:...``) and unscaled. A word's character
+n-grams do not depend on its neighbours, so the scorer caches them per word
+and language (see `streamproc.sentiment.linear`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from itertools import compress
 
 from streamproc.sentiment.lexicon import LexiconRules
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
-from streamproc.sentiment.words import INTENSIFIERS, NEGATORS, SHARED_NEGATORS
+from streamproc.sentiment.words import INTENSIFIERS, LANGS, NEGATORS, SHARED_NEGATORS
 
 NEGATED_PREFIX = "~"
 CHAR_SIZE = 4
@@ -27,6 +31,25 @@ CHAR_MIN_WORD = 3
 NEGATION_SCOPE = 3
 LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom")
 """Real-valued features (also conjoined with the language as ``xx|lex:...``)."""
+
+LANG_SEPARATOR = "/"
+"""Between a language and an n-gram key in the language's own copy (``es/w:no``)."""
+
+COPY_LANGS = frozenset(LANGS)
+"""Languages whose n-grams get their own copies; others use the shared ones alone."""
+
+_COPY_MIN_LEN = 6
+"""A copy is ``xx/`` plus a key of at least 3 characters (``w:a``, a 4-gram), so
+a shared 4-gram that happens to read ``es/x`` is never taken for one."""
+
+
+def copy_of(name: str) -> tuple[str, str] | None:
+    """``(lang, shared key)`` when ``name`` is a language copy, else None."""
+    if len(name) < _COPY_MIN_LEN or name[2:3] != LANG_SEPARATOR:
+        return None
+    lang = name[:2]
+    return (lang, name[3:]) if lang in COPY_LANGS else None
+
 
 EMPHASIS = frozenset({EXCLAIM_MARK, ELONGATED_MARK})
 """Left to the lexicon rules, which scale the words they emphasise."""
@@ -113,11 +136,19 @@ def lexicon_features(tokens: Tokens, lang: str, rules: LexiconRules) -> list[tup
 
 
 def features(tokens: Tokens, lang: str, rules: LexiconRules) -> dict[str, float]:
-    """The model's input: log-scaled, L2-normalised n-grams plus lexicon values."""
+    """The model's input: log-scaled, L2-normalised n-grams plus lexicon values.
+
+    The language copies repeat the normalised values (the norm is taken over
+    the shared n-grams), so the scorer can fold each copy's weight into the
+    shared one and look each key up once.
+    """
     counts = ngram_counts(tokens, lang)
     scaled = {k: 1.0 + math.log(v) if v > 1 else 1.0 for k, v in counts.items()}
     norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
     out = {k: v / norm for k, v in scaled.items()}
+    if lang in COPY_LANGS:
+        prefix = lang + LANG_SEPARATOR
+        out.update([(prefix + k, v) for k, v in out.items()])
     for name, value in lexicon_features(tokens, lang, rules):
         out[name] = value
         out[lang + "|" + name] = value

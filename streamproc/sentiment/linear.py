@@ -3,6 +3,8 @@
 The weights, vocabulary and lexicons live in the shipped artefact (see
 `streamproc.sentiment.train`). Scoring is a dictionary lookup per feature and a
 3-column weighted sum: no BLAS, no randomness, the same answer every time.
+A language's own weights (``es/...``) are folded into the shared ones once per
+language, so a language costs one table, not a second look-up per key.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import numpy.typing as npt
 
 from streamproc.model import Label, SentimentScore
 from streamproc.sentiment.features import (
+    COPY_LANGS,
     EMPHASIS,
     NEGATED_PREFIX,
     NEGATION_SCOPE,
     char_keys,
+    copy_of,
     lexicon_features,
     negators_of,
     repeated,
@@ -36,7 +40,7 @@ DEFAULT_THRESHOLD = 0.4
 METHOD = "linear-v1"
 
 WORD_CACHE_SIZE = 30_000
-"""Words whose character n-grams are kept; the cache is emptied when it fills.
+"""(Language, word) pairs whose character n-grams are kept; the cache is emptied when it fills.
 
 The per-word caches of scoring and detection together hold about 2 KB a word
 (measured), so at most some 60 MB; the dev and sample texts use 13,000 words."""
@@ -47,6 +51,8 @@ _Entry = tuple[float, float, float, tuple[str, ...], int, str, _Weights, str, st
 weights, the n-grams, its kind, then plain and negated (``~word``) word keys and
 weights."""
 _ZERO: _Weights = (0.0, 0.0, 0.0)
+_SHARED_TAG = "*\x00"
+"""Cache-key prefix for languages without their own weights (a language tag is ``es\x00``)."""
 _WORD, _SKIP, _BREAK, _NEGATOR = 0, 1, 2, 3
 
 
@@ -79,9 +85,16 @@ class LinearScorer:
             msg = f"weights {weights.shape} do not match {len(vocab)} features"
             raise ValueError(msg)
         rows = np.asarray(weights, dtype=np.float64).tolist()
-        self._weights: dict[str, _Weights] = {
-            name: (r[0], r[1], r[2]) for name, r in zip(vocab, rows, strict=True)
-        }
+        self._weights: dict[str, _Weights] = {}
+        own: dict[str, dict[str, _Weights]] = {lang: {} for lang in COPY_LANGS}
+        for name, r in zip(vocab, rows, strict=True):
+            copy = copy_of(name)
+            if copy is not None:
+                own[copy[0]][copy[1]] = (r[0], r[1], r[2])
+            else:
+                self._weights[name] = (r[0], r[1], r[2])
+        self._own = own
+        self._tables: dict[str, tuple[dict[str, _Weights], str]] = {}
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
@@ -101,8 +114,27 @@ class LinearScorer:
             threshold=float(np.asarray(arrays["threshold"]).reshape(-1)[0]),
         )
 
-    def _entry(self, word: str) -> _Entry:
-        get = self._weights.get
+    def _table(self, lang: str) -> tuple[dict[str, _Weights], str]:
+        """Weights with ``lang``'s own folded in, and its cache-key prefix.
+
+        Built on first use; rebuilding it gives the same table, so a race
+        between threads only costs time.
+        """
+        table = self._tables.get(lang)
+        if table is not None:
+            return table
+        if lang not in self._own:
+            return self._weights, _SHARED_TAG
+        merged = dict(self._weights)
+        for key, w in self._own[lang].items():
+            s = merged.get(key, _ZERO)
+            merged[key] = (s[0] + w[0], s[1] + w[1], s[2] + w[2])
+        table = (merged, lang + "\x00")
+        self._tables[lang] = table
+        return table
+
+    def _entry(self, word: str, cache_key: str, weights: dict[str, _Weights]) -> _Entry:
+        get = weights.get
         ckeys = tuple(char_keys(word))
         a0 = a1 = a2 = 0.0
         for key in ckeys:
@@ -132,7 +164,7 @@ class LinearScorer:
         )
         if len(self._cache) >= WORD_CACHE_SIZE:
             self._cache.clear()
-        self._cache[word] = entry
+        self._cache[cache_key] = entry
         return entry
 
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
@@ -144,7 +176,8 @@ class LinearScorer:
         features) is cached per word, so the sum runs over occurrences; keys
         that occur more than once are then brought to their log-scaled count.
         """
-        get = self._weights.get
+        weights, tag = self._table(lang)
+        get = weights.get
         cached = self._cache.get
         negators = negators_of(lang)
         a0 = a1 = a2 = 0.0
@@ -152,9 +185,10 @@ class LinearScorer:
         scope = 0
         prev = ""
         for word in tokens.words:
-            e = cached(word)
+            ckey = tag + word
+            e = cached(ckey)
             if e is None:
-                e = self._entry(word)
+                e = self._entry(word, ckey, weights)
             if e[3]:
                 a0 += e[0]
                 a1 += e[1]

@@ -46,41 +46,54 @@ def softmax_regression(
     n_classes: int,
     *,
     c: float,
+    scale: Vector | None = None,
+    sample_weight: Vector | None = None,
     max_iter: int = 300,
     tol: float = 1e-7,
 ) -> tuple[Vector, Vector]:
     """Minimises ``c * sum(cross-entropy) + |W|^2 / 2`` (scikit-learn's scaling).
 
     Returns the weights, shape (n_cols, n_classes), and the unpenalised bias.
+    ``scale`` (n_cols, n_classes) fits on features multiplied by it and folds it
+    back into the returned weights: the penalty on weight ``(j, k)`` becomes
+    ``|W[j, k]|^2 / scale[j, k]^2``, so a scale below 1 regularises harder.
+    ``sample_weight`` multiplies each example's cross-entropy.
     """
     rows = x.row_ids()
     n, d, k = x.n_rows, x.n_cols, n_classes
     onehot = np.zeros((n, k))
     onehot[np.arange(n), y] = 1.0
+    target = onehot if sample_weight is None else onehot * sample_weight[:, None]
 
     def loss_grad(theta: Vector) -> tuple[float, Vector]:
         w = theta[: d * k].reshape(d, k)
         b = theta[d * k :]
-        contrib = w[x.indices] * x.values[:, None]
+        u = w if scale is None else w * scale
+        contrib = u[x.indices] * x.values[:, None]
         z: Vector = np.stack(
             [np.bincount(rows, weights=contrib[:, j], minlength=n) for j in range(k)], axis=1
         ).astype(np.float64)
         z = z + b
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        loss = -c * float(np.sum(onehot * logp)) + 0.5 * _dot(w.ravel(), w.ravel())
+        loss = -c * float(np.sum(target * logp)) + 0.5 * _dot(w.ravel(), w.ravel())
         resid = c * (np.exp(logp) - onehot)
+        if sample_weight is not None:
+            resid = resid * sample_weight[:, None]
         per_value = resid[rows] * x.values[:, None]
         gw: Vector = np.stack(
             [np.bincount(x.indices, weights=per_value[:, j], minlength=d) for j in range(k)],
             axis=1,
         ).astype(np.float64)
+        if scale is not None:
+            gw = gw * scale
         gw = gw + w
         gb = resid.sum(axis=0)
         return loss, np.concatenate([gw.ravel(), gb])
 
     theta = lbfgs(loss_grad, np.zeros(d * k + k), max_iter=max_iter, tol=tol)
-    return theta[: d * k].reshape(d, k), theta[d * k :]
+    weights = theta[: d * k].reshape(d, k)
+    return (weights if scale is None else weights * scale), theta[d * k :]
 
 
 def lbfgs(

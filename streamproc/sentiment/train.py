@@ -17,7 +17,16 @@ lowered dev F1 (0.593 -> 0.579 at 0.5), so it is left to the learned weights.
 Language-prefixed copies of the n-grams with a per-language bias raised the
 dev mean to 0.602 (C=4), and with NB-SVM log-count-ratio scaling to 0.614,
 but both turned short neutral statements ("El tren surt a les nou") polar
-and lost "sciopero" and "gostei", so they are not used.
+and lost "sciopero" and "gostei": the per-language bias and the scaled
+lexicon features were at fault, and Catalan's positive-heavy prior leaked
+into common Catalan words ("nou" is "nine" and "new"; six training uses, all
+positive). What ships: the copies without a per-language bias, examples
+weighted so each label has a third of its language's mass, NB ratios over
+those class-balanced counts damped to the power 0.6 and applied to n-grams
+only (lexicon features unscaled), C=1.5 and a 0.42 polar threshold: dev
+mean 0.6163 (es .591 ca .624 it .566 en .651 pt .619 fr .648) against
+0.5923, with every behaviour test passing. Stronger settings (power 0.7, or
+C=2) reach 0.618-0.619 but turn "El tren surt a les nou" positive again.
 """
 
 from __future__ import annotations
@@ -31,11 +40,11 @@ import numpy.typing as npt
 
 from streamproc.errors import InputFileError
 from streamproc.sentiment.artefact import write_npz
-from streamproc.sentiment.features import features
+from streamproc.sentiment.features import LEXICON_FEATURES, copy_of, features
 from streamproc.sentiment.langmodel import surface_keys
 from streamproc.sentiment.lexicon import MIXED, LexiconRules
-from streamproc.sentiment.linear import DEFAULT_THRESHOLD, LABELS, encode_vocab
-from streamproc.sentiment.optimize import SparseRows, softmax_regression
+from streamproc.sentiment.linear import LABELS, encode_vocab
+from streamproc.sentiment.optimize import SparseRows, Vector, softmax_regression
 from streamproc.sentiment.text import tokenize
 from streamproc.sentiment.words import CRISIS_AND_CORE, LANGS
 
@@ -122,8 +131,20 @@ def lexicon_arrays(
     return arrays
 
 
-REGULARISATION_C = 1.0
+REGULARISATION_C = 1.5
 """Inverse L2 strength, chosen on dev (see the bench and the module docstring)."""
+
+COPY_SCALE = 1.0
+"""Scale of the language copies of the n-grams while fitting (below 1: more L2)."""
+
+RATIO_SMOOTHING = 1.0
+"""Added to each n-gram's per-class document mass before taking the log ratio."""
+
+RATIO_POWER = 0.6
+"""The n-grams are scaled by ``|log-count ratio| ** RATIO_POWER`` while fitting."""
+
+THRESHOLD = 0.42
+"""Probability a polar label needs (stored in the artefact), chosen on dev."""
 
 LANGID_C = 100.0
 """Inverse L2 strength of the language model (weak: the classes are well apart).
@@ -183,6 +204,55 @@ def design_matrix(rows: list[dict[str, float]], min_docs: int) -> tuple[list[str
     return vocab, matrix
 
 
+def class_balance(examples: list[tuple[str, str, int]]) -> Vector:
+    """Example weights giving each (language, label) a third of its language's mass.
+
+    Catalan is two-thirds positive-or-negative hotel praise; unweighted, its
+    prior leaks into common Catalan words and plain statements come out polar.
+    """
+    per_lang: dict[str, int] = {}
+    per_class: dict[tuple[str, int], int] = {}
+    for _, lang, label in examples:
+        per_lang[lang] = per_lang.get(lang, 0) + 1
+        per_class[lang, label] = per_class.get((lang, label), 0) + 1
+    n_classes = len(LABELS)
+    return np.array(
+        [per_lang[lang] / (n_classes * per_class[lang, label]) for _, lang, label in examples]
+    )
+
+
+def _is_lexicon(name: str) -> bool:
+    return name.rpartition("|")[2] in LEXICON_FEATURES
+
+
+def feature_scales(
+    vocab: list[str], x: SparseRows, y: npt.NDArray[np.int64], sample_weight: Vector
+) -> Vector:
+    """Per-weight scales for the fit, shape (features, classes).
+
+    N-grams get NB-SVM's log-count ratio (Wang & Manning 2012) of each class
+    against the rest, over class-balanced document counts, to the power
+    `RATIO_POWER`; language copies are further scaled by `COPY_SCALE`. Lexicon
+    features keep scale 1, so they never lose weight to the n-grams.
+    """
+    n_classes = len(LABELS)
+    present = (x.values != 0).astype(np.float64) * sample_weight[x.row_ids()]
+    label_of_value = y[x.row_ids()]
+    lexicon = np.array([_is_lexicon(name) for name in vocab], dtype=bool)
+    copy = np.array([copy_of(name) is not None for name in vocab], dtype=bool)
+    scales = np.ones((x.n_cols, n_classes))
+    for k in range(n_classes):
+        inside = np.bincount(x.indices, weights=present * (label_of_value == k), minlength=x.n_cols)
+        outside = np.bincount(
+            x.indices, weights=present * (label_of_value != k), minlength=x.n_cols
+        )
+        p = inside + RATIO_SMOOTHING
+        q = outside + RATIO_SMOOTHING
+        ratio = np.abs(np.log((p / p.sum()) / (q / q.sum()))) ** RATIO_POWER
+        scales[:, k] = np.where(lexicon, 1.0, ratio * np.where(copy, COPY_SCALE, 1.0))
+    return scales
+
+
 def train_language_model(
     examples: list[tuple[str, str, int]],
 ) -> dict[str, npt.NDArray[np.generic]]:
@@ -212,13 +282,21 @@ def train(data_dir: Path, out: Path) -> dict[str, object]:
     rows = [features(tokenize(text), lang, rules) for text, lang, _ in examples]
     vocab, matrix = design_matrix(rows, MIN_DOCS)
     labels = np.array([label for _, _, label in examples], dtype=np.int64)
-    weights, bias = softmax_regression(matrix, labels, len(LABELS), c=REGULARISATION_C)
+    balance = class_balance(examples)
+    weights, bias = softmax_regression(
+        matrix,
+        labels,
+        len(LABELS),
+        c=REGULARISATION_C,
+        scale=feature_scales(vocab, matrix, labels, balance),
+        sample_weight=balance,
+    )
     arrays = lexicon_arrays(tables)
     arrays.update(train_language_model(examples))
     arrays["vocab"] = encode_vocab(vocab)
     arrays["weights"] = weights.astype(np.float16)
     arrays["bias"] = bias.astype(np.float32)
-    arrays["threshold"] = np.array(DEFAULT_THRESHOLD, dtype=np.float32)
+    arrays["threshold"] = np.array(THRESHOLD, dtype=np.float32)
     write_npz(out, arrays)
     return {
         "artefact": str(out),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -468,3 +469,130 @@ def test_full_caches_are_emptied_without_changing_answers(monkeypatch: pytest.Mo
     got = [(cramped.score(t, "es"), small.predict(tokenize(t))) for t in texts]
     assert got == expected
     assert len(cramped._cache) <= 3
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("es/w:funciona", ("es", "w:funciona")),
+        ("ca/b:no m'agrada", ("ca", "b:no m'agrada")),
+        ("fr/ pas", ("fr", " pas")),
+        ("es/x", None),  # a shared 4-gram of a word like "res/xy", not a copy
+        ("de/w:gut", None),  # no copies outside the six languages
+        ("w:/", None),
+        ("es|lex:score", None),
+        ("lex:score", None),
+    ],
+)
+def test_language_copies_are_told_from_shared_keys(
+    name: str, expected: tuple[str, str] | None
+) -> None:
+    from streamproc.sentiment.features import copy_of
+
+    assert copy_of(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "copies"),
+    [("es", True), ("ca", True), ("pt", True), ("und", False), ("de", False)],
+)
+def test_features_copy_the_ngrams_for_the_six_languages_only(lang: str, copies: bool) -> None:
+    from streamproc.sentiment.features import LEXICON_FEATURES, copy_of
+
+    feats = features(tokenize("no funciona, vaga"), lang, _SHARED_RULES)
+    own = {name: v for name, v in feats.items() if copy_of(name) is not None}
+    shared = {
+        name: v
+        for name, v in feats.items()
+        if copy_of(name) is None and name.rpartition("|")[2] not in LEXICON_FEATURES
+    }
+    assert shared
+    if copies:
+        assert own == {f"{lang}/{name}": v for name, v in shared.items()}
+    else:
+        assert not own
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from([*_FEW_WORDS, "nou", "neuf", "bé"]), max_size=12).map(
+                " ".join
+            ),
+            st.sampled_from(["es", "ca", "it", "en", "pt", "fr", "und", "de"]),
+        ),
+        max_size=8,
+    )
+)
+def test_one_word_cache_serves_every_language(pairs: list[tuple[str, str]]) -> None:
+    # the same word has different weights in each language: answers must not leak across
+    shared = default_scorer()
+    assert isinstance(shared, LinearScorer)
+    bias, table = _reference_table()
+    for text, lang in pairs:
+        z = bias.copy()
+        for name, value in features(tokenize(text), lang, _SHARED_RULES).items():
+            if name in table:
+                z += table[name] * value
+        expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+        assert np.allclose(shared.probabilities(tokenize(text), lang), expected, atol=1e-9)
+
+
+@functools.cache
+def _reference_table() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    arrays = read_npz()
+    names = decode_vocab(arrays["vocab"])
+    table = dict(zip(names, arrays["weights"].astype(float), strict=True))
+    return np.asarray(arrays["bias"], dtype=float), table
+
+
+def _toy_rows() -> tuple[SparseRows, np.ndarray]:
+    x = SparseRows(
+        indptr=np.array([0, 1, 2, 2, 3, 4, 4], dtype=np.int64),
+        indices=np.array([0, 1, 0, 1], dtype=np.int64),
+        values=np.ones(4),
+        n_cols=2,
+    )
+    return x, np.array([0, 2, 1, 0, 2, 1], dtype=np.int64)
+
+
+def test_softmax_regression_scale_and_sample_weight_of_one_change_nothing() -> None:
+    x, y = _toy_rows()
+    plain = softmax_regression(x, y, 3, c=10.0)
+    ones = softmax_regression(x, y, 3, c=10.0, scale=np.ones((2, 3)), sample_weight=np.ones(6))
+    assert np.allclose(plain[0], ones[0])
+    assert np.allclose(plain[1], ones[1])
+
+
+def test_softmax_regression_scale_regularises_per_weight() -> None:
+    x, y = _toy_rows()
+    plain, _ = softmax_regression(x, y, 3, c=10.0)
+    scale = np.ones((2, 3))
+    scale[0] = 0.0  # feature 0 may not be used at all
+    scale[1] = 3.0  # feature 1 is penalised nine times less
+    weights, _ = softmax_regression(x, y, 3, c=10.0, scale=scale)
+    assert np.all(weights[0] == 0.0)
+    assert np.ptp(weights[1]) > np.ptp(plain[1])
+
+
+def test_class_balance_gives_each_label_a_third_of_its_language() -> None:
+    from streamproc.sentiment.train import class_balance
+
+    examples = [("a", "ca", 2)] * 6 + [("b", "ca", 0)] * 3 + [("c", "ca", 1)] + [("d", "es", 1)] * 2
+    weights = class_balance(examples)
+    mass: dict[tuple[str, int], float] = {}
+    for (_, lang, label), w in zip(examples, weights, strict=True):
+        mass[lang, label] = mass.get((lang, label), 0.0) + float(w)
+    assert mass == pytest.approx(
+        {("ca", 2): 10 / 3, ("ca", 0): 10 / 3, ("ca", 1): 10 / 3, ("es", 1): 2 / 3}
+    )
+
+
+def test_word_cache_holds_one_entry_per_language_and_word() -> None:
+    arrays = read_npz()
+    scorer = LinearScorer.from_arrays(arrays, _SHARED_RULES)
+    for lang in ("es", "ca", "und", "de", "es"):
+        scorer.score("no funciona, funciona", lang)
+    # "no", "funciona" and the clause break, for es, ca and the shared table ("und", "de")
+    assert len(scorer._cache) == 9
