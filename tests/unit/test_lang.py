@@ -125,6 +125,16 @@ def _reference_predict(model: LanguageModel, text: str) -> tuple[str, float, flo
     return model.labels[best], float(p[best]), len(known) / len(keys)
 
 
+def _assert_predicts_as_reference(text: str) -> None:
+    model = LanguageModel.from_arrays(read_npz())
+    lang, prob, known = _reference_predict(model, text)
+    for _ in range(2):  # cold, then from the word cache
+        got = model.predict(tokenize(text))
+        assert got[0] == lang
+        assert got[1] == pytest.approx(prob, abs=1e-9)
+        assert got[2] == pytest.approx(known, abs=1e-12)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
@@ -134,13 +144,7 @@ def _reference_predict(model: LanguageModel, text: str) -> tuple[str, float, flo
     ).map(" ".join)
 )
 def test_cached_word_sums_equal_the_distinct_key_model(text: str) -> None:
-    model = LanguageModel.from_arrays(read_npz())
-    lang, prob, known = _reference_predict(model, text)
-    for _ in range(2):  # cold, then from the word cache
-        got = model.predict(tokenize(text))
-        assert got[0] == lang
-        assert got[1] == pytest.approx(prob, abs=1e-9)
-        assert got[2] == pytest.approx(known, abs=1e-12)
+    _assert_predicts_as_reference(text)
 
 
 SHARED_NGRAMS = [
@@ -156,13 +160,7 @@ SHARED_NGRAMS = [
 def test_words_sharing_ngrams_count_each_key_once(text: str) -> None:
     keys = [k for w in dict.fromkeys(tokenize(text).words) for k in word_surface_keys(w)]
     assert len(set(keys)) < len(keys)  # the case is one where words share keys
-    model = LanguageModel.from_arrays(read_npz())
-    lang, prob, known = _reference_predict(model, text)
-    for _ in range(2):  # cold, then from the word cache
-        got = model.predict(tokenize(text))
-        assert got[0] == lang
-        assert got[1] == pytest.approx(prob, abs=1e-9)
-        assert got[2] == pytest.approx(known, abs=1e-12)
+    _assert_predicts_as_reference(text)
 
 
 @lru_cache(maxsize=1)
