@@ -48,6 +48,7 @@ from typing import Literal
 from streamproc.model import AlertEvent, AlertStatus, CurveBucket, Severity, Verdict
 
 ALERT_STATE_VERSION = 1
+"""Schema version of `AlertState` (the ``v`` field of its dict)."""
 
 CONTEXT_BUCKETS = 8
 """Buckets before the onset that an incident's curve starts with."""
@@ -56,7 +57,6 @@ CURVE_MAX = 240
 """An incident's curve keeps its first `CURVE_HEAD` buckets and its latest ones,
 `CURVE_MAX` in all (60 h at 15 min), so a week-long incident cannot grow the
 state and every event without bound."""
-"""Schema version of `AlertState` (the ``v`` field of its dict)."""
 
 ACTIONS = ("acknowledge", "snooze", "resolve")
 """The actions `apply_action` accepts."""
@@ -172,13 +172,13 @@ class AlertState:
     """False after a manual resolve until the level has been quiet a while."""
     recent_starts: tuple[int, ...] = ()
     """Starts of the last `persistence_window` buckets, oldest first."""
+    recent_hot: tuple[bool, ...] = ()
+    """Whether each of those buckets was hot."""
     context: tuple[CurveBucket, ...] = ()
     """The last `CONTEXT_BUCKETS` buckets, kept while idle too: an incident's
     curve starts with them."""
     curve: tuple[CurveBucket, ...] = ()
     """The current incident's buckets (context included); empty when idle."""
-    recent_hot: tuple[bool, ...] = ()
-    """Whether each of those buckets was hot."""
     last_start_ms: int = -1
     last_end_ms: int = 0
     last_observed: float = 0.0

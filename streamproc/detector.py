@@ -573,8 +573,9 @@ def step(
     if window.start_ms <= state.last_start_ms:
         return state, verdict
     surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
-    learnt = _learn(state, window, base, kind, surprise, params, max(raw_volume, raw_share))
-    return _calibrate(learnt, max(raw_volume, raw_share), params), verdict
+    raw_score = max(raw_volume, raw_share)
+    learnt = _learn(state, window, base, kind, surprise, raw_score, params)
+    return _calibrate(learnt, raw_score, params), verdict
 
 
 # -- learning ---------------------------------------------------------------
@@ -641,8 +642,8 @@ def _learn(
     base: _Baseline,
     kind: VerdictKind,
     surprise: float,
+    raw_score: float,
     params: DetectorParams,
-    raw_score: float = 0.0,
 ) -> DetectorState:
     observed = float(window.negative)
     expected = max(base.expected, 0.0)
@@ -650,7 +651,7 @@ def _learn(
     history = n * params.bucket_minutes
     # Spread damping applies between the spread's prior span (before it, every
     # rise may be the level being found) and the end of the young period.
-    young = params.dispersion_prior_minutes <= history < params.young_minutes
+    damp_spread = params.dispersion_prior_minutes <= history < params.young_minutes
     run = state.anomalous_run + 1 if kind == "anomalous" else 0
     elevated = kind == "anomalous" or observed >= params.learn_zero_ratio * max(expected, 1.0)
     high_run = state.elevated_run + 1 if elevated else 0
@@ -719,7 +720,7 @@ def _learn(
         a_disp = max(
             ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
             1 / (n + 1 + prior_buckets),
-        ) * _spread_weight(raw_score, params, rise=spread > expected, young=young)
+        ) * _spread_weight(raw_score, params, rise=spread > expected, damp=damp_spread)
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
@@ -739,7 +740,7 @@ def _learn(
             a_rho = max(
                 ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
                 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)),
-            ) * _spread_weight(raw_score, params, rise=observed > total * p, young=young)
+            ) * _spread_weight(raw_score, params, rise=observed > total * p, damp=damp_spread)
             rho = max(rho + a_rho * (moment - rho), params.share_overdispersion)
         share_neg += a_share * (observed - share_neg)
         share_all += a_share * (total - share_all)
@@ -767,9 +768,9 @@ def _learn(
     )
 
 
-def _spread_weight(raw_score: float, params: DetectorParams, *, rise: bool, young: bool) -> float:
+def _spread_weight(raw_score: float, params: DetectorParams, *, rise: bool, damp: bool) -> float:
     """1 for ordinary buckets and falls, down to 0 for a rise as surprising as the threshold."""
-    if not params.spread_learn_by_score or not rise or not young:
+    if not params.spread_learn_by_score or not rise or not damp:
         return 1.0
     span = max(params.threshold - params.learn_full_score, 1e-6)
     return min(max((params.threshold - raw_score) / span, 0.0), 1.0)
