@@ -59,8 +59,6 @@ SAMPLE_TEXT_MAX = 600
 MAX_VALUE_BYTES = 700_000
 """A table value is one changelog record: Kafka refuses records over 1 MB by default."""
 
-_STATUS_ORDER = {"firing": 0, "escalated": 1, "updated": 2, "resolved": 3}
-
 
 def review_link(base_url: str | None, incident_id: str) -> str | None:
     """The review page of an incident under ``$STREAMPROC_REVIEW_URL``; None when unset.
@@ -79,8 +77,7 @@ def is_milestone(event: AlertEvent) -> bool:
 
 
 def _order(pair: tuple[AlertEvent, dict[str, Any]]) -> tuple[int, int, int, str]:
-    e = pair[0]
-    return (e.detected_at_ms, _STATUS_ORDER[e.status.value], e.window_start_ms, e.alert_id)
+    return review.event_order(pair[0])
 
 
 def compact(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -98,7 +98,7 @@ def summary(incident: Incident) -> dict[str, Any]:
         "id": incident.incident_id,
         "brand": incident.brand,
         "severity": incident.severity.value,
-        "state": "open" if review.is_open(incident) else "resolved",
+        "state": review.state(incident),
         "onset": iso_ms(t.onset_ms),
         "detected": iso_ms(t.detected_ms),
         "peak": iso_ms(t.peak_ms),

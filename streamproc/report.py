@@ -14,7 +14,7 @@ from pathlib import Path
 
 from streamproc.codec import alert_to_dict, iso_ms
 from streamproc.model import Incident, Sample
-from streamproc.review import CurvePoint, Review, Timeline, is_open, peak_ratio
+from streamproc.review import CurvePoint, Review, Timeline, is_open, peak_ratio, state
 
 FORMATS = ("md", "html", "json")
 
@@ -89,11 +89,10 @@ def timeline_rows(t: Timeline) -> list[tuple[str, str, str]]:
 
 def headline(incident: Incident) -> str:
     """One line for `incident list`."""
-    state = "open" if is_open(incident) else "resolved"
     first = incident.events[0]
     return (
         f"{incident.incident_id}  {incident.brand:<16} {incident.severity.value:<8} "
-        f"{state:<8} onset {_when(first.onset_ms)}  peak {incident.peak_observed:,.0f}  "
+        f"{state(incident):<8} onset {_when(first.onset_ms)}  peak {incident.peak_observed:,.0f}  "
         f"events {len(incident.events)}"
     )
 
@@ -125,7 +124,7 @@ def markdown(r: Review) -> str:
         f"# Incident review: {i.brand}, {_when(t.onset_ms)}",
         "",
         f"Incident `{i.incident_id}` · severity **{i.severity.value}** · "
-        f"{'open' if is_open(i) else 'resolved'} · {len(i.events)} alert events",
+        f"{state(i)} · {len(i.events)} alert events",
         "",
         "## Timeline",
         "",
@@ -141,8 +140,7 @@ def markdown(r: Review) -> str:
         "|---|---:|---:|---:|",
     ]
     lines += [
-        f"| {_when(p.start_ms)} | {p.observed:,.0f} | {p.expected:,.1f} | "
-        f"{p.observed / max(p.expected, 1.0):.1f} |"
+        f"| {_when(p.start_ms)} | {p.observed:,.0f} | {p.expected:,.1f} | {p.ratio:.1f} |"
         for p in r.curve
     ]
     lines += [
@@ -312,17 +310,16 @@ def html_page(r: Review) -> str:
     buckets = "".join(
         f"<tr><td>{_e(_when(p.start_ms))}</td><td class=n>{p.observed:,.0f}</td>"
         f"<td class=n>{p.expected:,.1f}</td>"
-        f"<td class=n>{p.observed / max(p.expected, 1.0):.1f}</td></tr>"
+        f"<td class=n>{p.ratio:.1f}</td></tr>"
         for p in r.curve
     )
     samples = "".join(_html_sample(s) for s in r.samples) or "<p>(none recorded)</p>"
-    state = "open" if is_open(i) else "resolved"
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{_e(title)}</h1>"
         f"<p class=meta>Incident <code>{_e(i.incident_id)}</code> · severity "
-        f"<b>{_e(i.severity.value)}</b> · {state} · {len(i.events)} alert events</p>"
+        f"<b>{_e(i.severity.value)}</b> · {state(i)} · {len(i.events)} alert events</p>"
         f"<h2>Timeline</h2><table>{rows}</table><p>{durations}</p>"
         f"<h2>Volume</h2>{svg_curve(r.curve, t)}"
         "<table><tr><th>bucket</th><th>negative</th><th>expected</th><th>x normal</th></tr>"

@@ -53,6 +53,11 @@ class CurvePoint:
     observed: float
     expected: float
 
+    @property
+    def ratio(self) -> float:
+        """Observed over expected ("N x normal"); expected floored at 1, as alerts show it."""
+        return self.observed / max(self.expected, 1.0)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Review:
@@ -67,8 +72,14 @@ class Review:
     samples: tuple[Sample, ...]
 
 
-def _key(event: AlertEvent) -> tuple[int, int, int]:
-    return (event.detected_at_ms, _STATUS_ORDER[event.status], event.window_start_ms)
+def event_order(event: AlertEvent) -> tuple[int, int, int, str]:
+    """Sort key of an incident's events: event time, then lifecycle, then id (a total order)."""
+    return (
+        event.detected_at_ms,
+        _STATUS_ORDER[event.status],
+        event.window_start_ms,
+        event.alert_id,
+    )
 
 
 def incident_of(events: Iterable[AlertEvent]) -> Incident:
@@ -80,7 +91,7 @@ def incident_of(events: Iterable[AlertEvent]) -> Incident:
     unique: dict[str, AlertEvent] = {}
     for event in events:
         unique.setdefault(event.alert_id, event)
-    ordered = tuple(sorted(unique.values(), key=_key))
+    ordered = tuple(sorted(unique.values(), key=event_order))
     if not ordered:
         msg = "an incident needs at least one event"
         raise ValueError(msg)
@@ -104,14 +115,9 @@ def incident_of(events: Iterable[AlertEvent]) -> Incident:
 
 
 def _peak(events: Sequence[AlertEvent]) -> tuple[float, int]:
-    """The largest bucket: from the events' own peak, curve and bucket, first one on ties."""
-    candidates: list[tuple[float, int]] = []
-    for e in events:
-        if e.peak_at_ms:
-            candidates.append((e.peak_observed, e.peak_at_ms))
-        candidates.extend((observed, start) for start, observed, _ in e.curve)
-        if e.window_end_ms > e.window_start_ms:
-            candidates.append((e.observed, e.window_start_ms))
+    """The largest bucket: from the events' own peak and their curve, first one on ties."""
+    candidates = [(e.peak_observed, e.peak_at_ms) for e in events if e.peak_at_ms]
+    candidates += [(p.observed, p.start_ms) for p in _curve(events)]
     if not candidates:
         return events[0].observed, events[0].window_start_ms
     return max(candidates, key=lambda c: (c[0], -c[1]))
@@ -146,6 +152,10 @@ def find(incidents: Mapping[str, Incident], wanted: str) -> Incident:
 
 def timeline(incident: Incident) -> Timeline:
     """Onset, detection, acknowledgement, peak and resolution of an incident."""
+    return _timeline(incident, _curve(incident.events))
+
+
+def _timeline(incident: Incident, curve: Sequence[CurvePoint]) -> Timeline:
     events = incident.events
     ack = next((e for e in events if e.reason == "acknowledged"), None)
     escalated = next(
@@ -153,8 +163,7 @@ def timeline(incident: Incident) -> Timeline:
         None,
     )
     resolved = next((e for e in events if e.status is AlertStatus.RESOLVED), None)
-    by_start = {p.start_ms: p for p in _curve(events)}
-    at_peak = by_start.get(incident.peak_at_ms)
+    at_peak = next((p for p in curve if p.start_ms == incident.peak_at_ms), None)
     if at_peak is not None:
         peak_expected = at_peak.expected
     else:
@@ -228,10 +237,11 @@ def _samples(events: Sequence[AlertEvent], limit: int) -> tuple[Sample, ...]:
 def review(incident: Incident, *, terms: int = 10, samples: int = 8) -> Review:
     """The review of one incident."""
     events = incident.events
+    curve = _curve(events)
     return Review(
         incident=incident,
-        timeline=timeline(incident),
-        curve=_curve(events),
+        timeline=_timeline(incident, curve),
+        curve=curve,
         languages=_summed(e.languages for e in events),
         sources=_summed(e.sources for e in events),
         top_terms=_terms(events, terms),
@@ -242,6 +252,11 @@ def review(incident: Incident, *, terms: int = 10, samples: int = 8) -> Review:
 def is_open(incident: Incident) -> bool:
     """True until a `resolved` event is seen."""
     return incident.resolved_at_ms is None
+
+
+def state(incident: Incident) -> str:
+    """The incident's state as lists and reports show it: "open" or "resolved"."""
+    return "open" if is_open(incident) else "resolved"
 
 
 def peak_ratio(t: Timeline) -> float:
