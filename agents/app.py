@@ -172,12 +172,9 @@ def replay_command(
     return 0
 
 
-def read_alerts(config: Config, env: Env, *, timeout_s: float = 60.0) -> list[AlertEvent]:
-    """Every event on the `alerts` topic of $KAFKA_BROKER, for `streamproc incident`."""
-    if not env.kafka_broker:
-        msg = "KAFKA_BROKER is not set"
-        raise BrokerError(msg)
-    bootstrap = broker_address(env.kafka_broker)
+def read_alerts(config: Config, broker: str, *, timeout_s: float = 60.0) -> list[AlertEvent]:
+    """Every event on the `alerts` topic of `broker` ($KAFKA_BROKER), for `streamproc incident`."""
+    bootstrap = broker_address(broker)
     wait_until_ready(bootstrap, timeout_s=15)
     topic = f"{config.pipeline.topic_prefix}alerts"
     records = consume_all(bootstrap, topic, timeout_s=timeout_s, idle_s=2.0)
