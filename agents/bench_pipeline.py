@@ -32,6 +32,7 @@ from agents.adapters.kafka_tools import consume_all, create_topics
 from agents.testing import WorkerProcess, write_config
 from agents.topics import CONTROL_HEADER, all_topics
 from streamproc import backtest, codec, lang
+from streamproc.bench import write_result
 from streamproc.model import Mention
 from streamproc.parse import parse
 from streamproc.sentiment import default_scorer
@@ -179,5 +180,5 @@ def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
         "cpus": os.cpu_count(),
         "measured_at_unix": int(time.time()),
     }
-    (results_dir / "pipeline.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result(results_dir, "pipeline", report)
     return report

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.adapters.slack_double import SlackDouble, StoredMessage
+from streamproc.bench import write_result
 
 START_MS = 1_772_409_600_000
 """2026-03-02T00:00:00Z: where the generated stream begins."""
@@ -270,7 +271,7 @@ def run(results_dir: Path) -> dict[str, object]:
         "machine": platform.machine(),
         "measured_at_unix": int(time.time()),
     }
-    (results_dir / "slack.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_result(results_dir, "slack", result)
     return result
 
 

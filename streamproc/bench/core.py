@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from streamproc import backtest, lang, settings
+from streamproc.bench import write_result
 from streamproc.errors import InputFileError
 from streamproc.sentiment import default_scorer
 
@@ -60,5 +61,5 @@ def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
         "machine": platform.machine(),
         "measured_at_unix": int(time.time()),
     }
-    (results_dir / "core.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_result(results_dir, "core", report)
     return report

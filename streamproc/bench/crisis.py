@@ -20,7 +20,6 @@ the very `detector.step` and `alerting.transition` the agents call.
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ import numpy as np
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
+from streamproc.bench import write_result
 from streamproc.detector import DetectorParams
 from streamproc.model import AlertStatus, WindowStats
 from streamproc.presets import default_preset, load_presets, resolve_params
@@ -199,10 +199,7 @@ def run(results_dir: Path) -> dict[str, object]:
     params, policy = resolve_params(presets, preset, {}, bucket_ms=BUCKET_MS)
     result: dict[str, object] = {"bench": "crisis", "preset": preset}
     result.update(evaluate(params, policy, SEED))
-    results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / "crisis.json").write_text(
-        json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_result(results_dir, "crisis", result, sort_keys=True)
     return result
 
 

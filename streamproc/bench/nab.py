@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from streamproc.bench import write_result
 from streamproc.counts import read_counts, run_counts
 from streamproc.errors import InputFileError
 from streamproc.presets import default_preset, load_presets, resolve_params
@@ -129,8 +130,5 @@ def run(results_dir: Path, nab_dir: Path) -> dict[str, object]:
             "thresholds; normalised over the scored half only"
         ),
     }
-    results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / "nab.json").write_text(
-        json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_result(results_dir, "nab", result, sort_keys=True)
     return result

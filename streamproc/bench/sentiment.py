@@ -10,13 +10,13 @@ the data README.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamproc.bench import write_result
 from streamproc.lang import detect_language
 from streamproc.model import Mention
 from streamproc.parse import parse
@@ -211,7 +211,5 @@ def run(results_dir: Path, data_dir: Path) -> dict[str, object]:
         "note": "anchors are macro-F1 on the held-out test sets (data README); "
         "our figures are on dev.",
     }
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out = results_dir / "sentiment.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_result(results_dir, "sentiment", result)
     return result

@@ -9,13 +9,13 @@ one core (one text per call, as ingest scores, and in batches), written to
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
+from streamproc.bench import write_result
 from streamproc.bench.sentiment import FLOORS, Example, load_split, sentiment_figures
 from streamproc.model import SentimentScore
 from streamproc.sentiment import default_scorer
@@ -120,7 +120,5 @@ def run(results_dir: Path, data_dir: Path) -> dict[str, object]:
         "note": "anchors are macro-F1 on the held-out test sets (data README); "
         "our figures are on dev, which also chose the head's settings.",
     }
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out = results_dir / "sentiment_encoder.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_result(results_dir, "sentiment_encoder", result)
     return result
