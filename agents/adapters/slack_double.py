@@ -464,13 +464,7 @@ class SlackDouble:
 
     def _content(self, args: Mapping[str, Any]) -> tuple[str, tuple[dict[str, Any], ...]]:
         text = _str(args.get("text")) or ""
-        blocks_raw = args.get("blocks")
-        if isinstance(blocks_raw, str):
-            try:
-                blocks_raw = json.loads(blocks_raw)
-            except json.JSONDecodeError:
-                msg = "invalid_blocks_format"
-                raise _Reject(msg) from None
+        blocks_raw = _json_arg(args.get("blocks"), "invalid_blocks_format")
         blocks: list[Any] = []
         if blocks_raw is not None:
             if not isinstance(blocks_raw, list):
@@ -669,16 +663,21 @@ def _truthy(value: object) -> bool:
     return value in (True, 1, "1", "true", "True")
 
 
+def _json_arg(raw: object, error: str) -> object:
+    """An argument Slack takes as JSON text or as the value itself (form vs JSON body)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise _Reject(error) from None
+
+
 def _metadata(raw: object) -> dict[str, Any] | None:
     """Message metadata as Slack takes it: an object (or its JSON) with a type and payload."""
     if raw is None:
         return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
-            msg = "invalid_metadata_format"
-            raise _Reject(msg) from None
+    raw = _json_arg(raw, "invalid_metadata_format")
     if not isinstance(raw, dict):
         msg = "invalid_metadata_format"
         raise _Reject(msg)
