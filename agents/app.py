@@ -21,7 +21,7 @@ from pathlib import Path
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
-from agents import incidents, ingest, notify, review_pages, ticks, views, windows
+from agents import flow, incidents, ingest, notify, review_pages, ticks, views, windows
 from agents.adapters.broker import EmbeddedBroker
 from agents.adapters.kafka_tools import consume_all, create_topics, wait_until_ready
 from agents.adapters.metrics import FAUST_METRICS_PREFIX
@@ -58,7 +58,7 @@ def wire(
     """Build the Faust app: topics, tables, agents, timer, views and metrics."""
     services = services or Services.create(config, env)
     pipeline = config.pipeline
-    app = faust.App(
+    app = flow.App(
         pipeline.app_id,
         broker=f"kafka://{bootstrap}",
         store="memory://",
@@ -81,7 +81,7 @@ def wire(
     ingest.register(app, topics, services)
     windows.register(app, topics, tables, services)
     notify.register(app, topics, tables, services)
-    store = incidents.register(app, topics, tables)
+    store = incidents.register(app, topics, tables, services)
     ticks.register(app, topics, services)
     views.register(app)
     review_pages.register(app, store)

@@ -118,6 +118,20 @@ class WorkerProcess:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def status(self) -> str:
+        """'running', 'exited N' or 'not started': for a failing test's message."""
+        if self.proc is None:
+            return "not started"
+        code = self.proc.poll()
+        return "running" if code is None else f"exited {code}"
+
+    def signal(self, signum: int) -> bool:
+        """Send `signum` to the worker process if it runs; whether it was sent."""
+        if self.proc is None or self.proc.poll() is not None:
+            return False
+        os.kill(self.proc.pid, signum)
+        return True
+
     def kill(self) -> None:
         """SIGKILL the whole process group: a crash, no goodbye."""
         if self.proc is not None and self.proc.poll() is None:
