@@ -24,13 +24,21 @@ hop costs nothing that matters.
 Delivery is at least once: an event already kept (same ``alert_id``) changes
 nothing, and `compact` is a function of the set of events, so a re-delivered
 event that the bound had dropped is dropped again, without a write.
+
+Retention: the ``incidents`` agent also reads `ticks` (a tick goes to every
+partition), and a tick of partition q prunes the entries of partition q
+(written while processing q, the deletion goes to q's changelog). An entry goes
+`Config.review_retention_ms` after its resolution was recorded, or after its
+last recorded event when it never resolved (a brand dropped mid-incident). The
+times are the worker's wall clock when the event was kept, not event time: a
+replay of last year's data must not lose its reviews at once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import faust
@@ -41,6 +49,9 @@ from agents.topics import Topics
 from streamproc import review
 from streamproc.codec import SCHEMA_VERSION, alert_from_dict, alert_to_dict, dumps
 from streamproc.model import AlertEvent, AlertStatus, Incident
+
+if TYPE_CHECKING:
+    from agents.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +69,10 @@ SAMPLE_TEXT_MAX = 600
 """Characters of a sample's text kept (the HTML report shows 600, the Markdown 280)."""
 MAX_VALUE_BYTES = 700_000
 """A table value is one changelog record: Kafka refuses records over 1 MB by default."""
+HOUSEKEEP_EVERY_MS = 600_000
+"""Wall-clock ms between two pruning passes over one partition's incidents."""
+MAX_HOUSEKEEP_WRITES = 200
+"""Entries one pruning pass may delete or stamp (the rest wait for the next pass)."""
 
 
 def review_link(base_url: str | None, incident_id: str) -> str | None:
@@ -130,17 +145,38 @@ def _slim(d: dict[str, Any], *, curve: bool) -> dict[str, Any]:
     return {**d, "samples": samples, "curve": d["curve"] if curve else []}
 
 
+def expiry(entry: Mapping[str, Any], now_ms: int, retention_ms: int) -> str | None:
+    """What retention does to a table entry now: ``"delete"``, ``"stamp"`` or None.
+
+    ``"stamp"`` is for entries written before the stamps existed: they get
+    ``seen_ms`` = now (and ``resolved_seen_ms`` if resolved), so that they are
+    kept a full retention period from the upgrade, never pruned by surprise.
+    """
+    seen = entry.get("seen_ms")
+    if not isinstance(seen, int):
+        return "stamp"
+    resolved = entry.get("resolved_seen_ms")
+    since = resolved if isinstance(resolved, int) and resolved else seen
+    return "delete" if now_ms - since >= retention_ms else None
+
+
+def _is_resolved(events: Iterable[Mapping[str, Any]]) -> bool:
+    return any(d.get("status") == AlertStatus.RESOLVED.value for d in events)
+
+
 class IncidentStore:
     """The ``incidents`` table: writes from the agent's stream loop, reads for the pages."""
 
     def __init__(self, table: TableT[str, Any]) -> None:
         self.table = table
+        self._housekept: dict[int, int] = {}
 
-    def record(self, value: Mapping[str, Any], partition: int) -> bool:
+    def record(self, value: Mapping[str, Any], partition: int, now_ms: int) -> bool:
         """Keep one alert event; False when it changes nothing (known, or bounded out).
 
         Call it from the agent's stream loop only: the write goes to the
         changelog partition of the record being processed, `partition`.
+        `now_ms` (the wall clock) stamps the entry for retention.
         """
         event = alert_from_dict(value)
         current = self.table.get(event.incident_id)
@@ -150,14 +186,51 @@ class IncidentStore:
         kept = compact([*known, alert_to_dict(event)])
         if [d["alert_id"] for d in kept] == [d["alert_id"] for d in known]:
             return False
+        resolved_seen = current.get("resolved_seen_ms") if current else None
+        if not isinstance(resolved_seen, int) or not resolved_seen:
+            resolved_seen = now_ms if _is_resolved(kept) else 0
         self.table[event.incident_id] = {
             "v": SCHEMA_VERSION,
             "incident_id": event.incident_id,
             "brand": event.brand,
             "partition": partition,
+            "seen_ms": now_ms,
+            "resolved_seen_ms": resolved_seen,
             "events": kept,
         }
         return True
+
+    def housekeep(self, partition: int, now_ms: int, retention_ms: int) -> int:
+        """Prune `partition`'s expired entries (see the module docstring); writes made.
+
+        Call it from the agent's stream loop, on a record of `partition`.
+        """
+        last = self._housekept.get(partition)
+        if last is not None and now_ms - last < HOUSEKEEP_EVERY_MS:
+            return 0
+        self._housekept[partition] = now_ms
+        writes = 0
+        for key, entry in list(self.table.items()):
+            if writes >= MAX_HOUSEKEEP_WRITES:
+                break
+            if not isinstance(entry, dict) or entry.get("partition") != partition:
+                continue  # another partition's changelog: not ours to write now
+            verdict = expiry(entry, now_ms, retention_ms)
+            if verdict == "delete":
+                self.table.pop(key, None)
+                log.info("incidents: the review of incident %s expired, pruned", key)
+            elif verdict == "stamp":
+                events = entry.get("events", [])
+                resolved = isinstance(events, list) and _is_resolved(events)
+                self.table[key] = {
+                    **entry,
+                    "seen_ms": now_ms,
+                    "resolved_seen_ms": now_ms if resolved else 0,
+                }
+            else:
+                continue
+            writes += 1
+        return writes
 
     def incidents(self, partitions: Collection[int]) -> dict[str, Incident]:
         """The incidents held for `partitions`, by id, in the order they opened.
@@ -176,10 +249,20 @@ class IncidentStore:
         return review.fold(events)
 
 
-def register(app: faust.App, topics: Topics, tables: Tables) -> IncidentStore:
+def register(app: faust.App, topics: Topics, tables: Tables, services: Services) -> IncidentStore:
     """Declare the ``incident-keys`` and ``incidents`` agents on `app`."""
     store = IncidentStore(tables.incidents)
     by_incident = topics.by_incident
+    retention_ms = services.config.review_retention_ms
+    # The incident's id is in the value, so the key's encoding does not matter here;
+    # `by_incident.send` (JSON keys) decides the partition.
+    source = app.topic(
+        *by_incident.topics,
+        *topics.ticks.topics,
+        partitions=services.config.pipeline.partitions,
+        key_serializer="raw",
+        value_serializer="json",
+    )
 
     async def incident_keys(stream: faust.StreamT[dict[str, Any]]) -> AsyncIterator[str]:
         async for event in stream.events():
@@ -198,11 +281,15 @@ def register(app: faust.App, topics: Topics, tables: Tables) -> IncidentStore:
         async for event in stream.events():
             msg = event.message
             try:
-                yield store.record(event.value, msg.partition)
+                if isinstance(event.value, dict) and event.value.get("kind") == "tick":
+                    store.housekeep(msg.partition, services.clock(), retention_ms)
+                    yield False
+                else:
+                    yield store.record(event.value, msg.partition, services.clock())
             except Exception:  # policy: a bad event is logged with its position and skipped
                 log.exception("incidents: event not kept at %s offset %s", msg.tp, msg.offset)
                 yield False
 
     app.agent(topics.alerts, name="incident-keys")(incident_keys)
-    app.agent(by_incident, name="incidents")(incidents)
+    app.agent(source, name="incidents")(incidents)
     return store

@@ -28,6 +28,9 @@ SAMPLE_FILE = PACKAGE_ROOT / "data" / "sample.jsonl"
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_WEB_PORT = 6066
+DEFAULT_REVIEW_RETENTION_MS = 90 * 86_400_000
+"""Ended incidents' reviews are kept a quarter: long enough for the post-incident
+meeting and the quarterly report, short enough that the table stays small."""
 
 _PIPELINE_KEYS = {
     "partitions": int,
@@ -96,6 +99,8 @@ class Config:
     source: Path
     slack_outbox: OutboxParams = DEFAULT_OUTBOX
     """Slack thread retention ([slack] thread_retention_days, tombstone_days)."""
+    review_retention_ms: int = DEFAULT_REVIEW_RETENTION_MS
+    """How long the workers keep an incident's review after it ended ([review] retention_days)."""
 
     def params_for(self, brand: str) -> BrandParams:
         """The detector parameters of a brand (its overrides applied)."""
@@ -141,7 +146,7 @@ def load_config(path: Path | None = None) -> Config:
         path = Path(env_path) if env_path else DEFAULT_CONFIG_DIR / "streamproc.toml"
     data = read_toml(path)
     where = str(path)
-    allowed = {"pipeline", "detector", "brands", "slack"}
+    allowed = {"pipeline", "detector", "brands", "slack", "review"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         msg = f"{where}: unknown key {unknown[0]!r}"
@@ -171,6 +176,7 @@ def load_config(path: Path | None = None) -> Config:
     if isinstance(slack, dict) and isinstance(slack.get("default_channel"), str):
         default_channel = str(slack["default_channel"])
     slack_outbox = _slack_outbox(slack, where)
+    review_retention_ms = _review_retention(data.get("review", {}), where)
 
     def params(overrides: Mapping[str, object], who: str) -> BrandParams:
         try:
@@ -197,6 +203,7 @@ def load_config(path: Path | None = None) -> Config:
         preset=preset,
         source=path,
         slack_outbox=slack_outbox,
+        review_retention_ms=review_retention_ms,
     )
 
 
@@ -225,6 +232,22 @@ def _slack_outbox(slack: object, where: str) -> OutboxParams:
     except ValueError as exc:
         msg = f"{where}: [slack] {exc}"
         raise ConfigError(msg) from None
+
+
+def _review_retention(review: object, where: str) -> int:
+    """[review] retention_days, in ms: how long a worker keeps an ended incident's review."""
+    if not isinstance(review, dict):
+        msg = f"{where}: [review] must be a table"
+        raise ConfigError(msg)
+    unknown = sorted(set(review) - {"retention_days"})
+    if unknown:
+        msg = f"{where}: [review] unknown key {unknown[0]!r}"
+        raise ConfigError(msg)
+    days = review.get("retention_days", DEFAULT_REVIEW_RETENTION_MS // 86_400_000)
+    if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+        msg = f"{where}: [review] retention_days must be a positive whole number of days"
+        raise ConfigError(msg)
+    return days * 86_400_000
 
 
 def load_brands(path: Path) -> tuple[BrandCatalog, str]:

@@ -20,7 +20,15 @@ from prometheus_client import CollectorRegistry
 
 from agents import incidents, review_pages
 from agents.app import Wiring, wire
-from agents.incidents import MAX_EVENTS, SAMPLE_TEXT_MAX, IncidentStore, compact, review_link
+from agents.incidents import (
+    HOUSEKEEP_EVERY_MS,
+    MAX_EVENTS,
+    MAX_HOUSEKEEP_WRITES,
+    SAMPLE_TEXT_MAX,
+    IncidentStore,
+    compact,
+    review_link,
+)
 from agents.notify import root_message
 from agents.review_pages import Routing
 from agents.services import Services
@@ -213,6 +221,108 @@ async def test_a_redelivered_event_the_bound_dropped_writes_nothing(w: Wiring) -
         assert list(agent.results.values())[-1] is False
     assert w.tables.incidents[INC] == before
     assert len(before["events"]) == MAX_EVENTS
+
+
+# --- retention ----------------------------------------------------------------------------
+
+DAY = 86_400_000
+TICK = {"kind": "tick", "now_ms": 0}
+
+
+class Clock:
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("entry", "now", "verdict"),
+    [
+        ({"seen_ms": 0, "resolved_seen_ms": 0}, 10 * DAY - 1, None),
+        ({"seen_ms": 0, "resolved_seen_ms": 0}, 10 * DAY, "delete"),  # stale, never resolved
+        ({"seen_ms": 5 * DAY, "resolved_seen_ms": 2 * DAY}, 12 * DAY - 1, None),
+        ({"seen_ms": 5 * DAY, "resolved_seen_ms": 2 * DAY}, 12 * DAY, "delete"),  # from the end
+        ({"events": []}, 100 * DAY, "stamp"),  # written before the stamps: kept, stamped
+        ({"seen_ms": "x"}, 100 * DAY, "stamp"),
+    ],
+)
+def test_expiry(entry: dict[str, Any], now: int, verdict: str | None) -> None:
+    assert incidents.expiry(entry, now, 10 * DAY) == verdict
+
+
+async def test_ended_reviews_are_pruned_after_retention_and_live_ones_kept(w: Wiring) -> None:
+    retention = w.services.config.review_retention_ms
+    clock = Clock(T0)
+    w.services.clock = clock
+    stale = event(0, AlertStatus.FIRING, "anomaly", incident="inc-stale", brand="lumen-air")
+    async with w.app.agents["incidents"].test_context() as agent:
+        await agent.put(FIRING, key=INC, partition=1)
+        await agent.put(stale, key="inc-stale", partition=1)
+        await agent.put(event(1, incident=OTHER, brand="nubia"), key=OTHER, partition=0)
+        clock.now += DAY
+        await agent.put(RESOLVED, key=INC, partition=1)  # the review is kept from here
+        await agent.put(event(2, incident=OTHER, brand="nubia"), key=OTHER, partition=0)
+        assert w.tables.incidents[INC]["resolved_seen_ms"] == T0 + DAY
+        clock.now = T0 + retention - 1
+        await agent.put(TICK, partition=1)
+        assert {INC, "inc-stale"} <= set(w.tables.incidents)  # nothing is due yet
+        clock.now += HOUSEKEEP_EVERY_MS
+        await agent.put(TICK, partition=0)  # another partition's tick: not their entries
+        assert "inc-stale" in w.tables.incidents
+        await agent.put(TICK, partition=1)
+        assert "inc-stale" not in w.tables.incidents  # open, silent for a retention
+        assert INC in w.tables.incidents  # resolved a day later: kept from its resolution
+        clock.now = T0 + DAY + retention + HOUSEKEEP_EVERY_MS
+        await agent.put(TICK, partition=1)
+        assert INC not in w.tables.incidents
+        assert OTHER in w.tables.incidents  # partition 0 housekept too recently
+        assert list(agent.results.values())[-1] is False  # a tick keeps no event
+        clock.now += HOUSEKEEP_EVERY_MS
+        await agent.put(TICK, partition=0)
+        assert OTHER not in w.tables.incidents
+    assert IncidentStore(w.tables.incidents).incidents({0, 1}) == {}
+
+
+async def test_one_pass_is_bounded_and_housekeeping_waits_between_passes(w: Wiring) -> None:
+    clock = Clock(T0)
+    w.services.clock = clock
+    async with w.app.agents["incidents"].test_context() as agent:
+        for k in range(MAX_HOUSEKEEP_WRITES + 5):
+            ev = event(0, AlertStatus.FIRING, "anomaly", incident=f"inc-{k:04d}")
+            await agent.put(ev, key=f"inc-{k:04d}", partition=1)
+        clock.now += w.services.config.review_retention_ms
+        await agent.put(TICK, partition=1)
+        assert len(w.tables.incidents) == 5  # one pass deletes at most MAX_HOUSEKEEP_WRITES
+        clock.now += HOUSEKEEP_EVERY_MS - 1
+        await agent.put(TICK, partition=1)
+        assert len(w.tables.incidents) == 5  # too soon for the next pass
+        clock.now += 1
+        await agent.put(TICK, partition=1)
+    assert len(w.tables.incidents) == 0
+
+
+async def test_entries_from_before_the_stamps_are_kept_a_full_retention(w: Wiring) -> None:
+    retention = w.services.config.review_retention_ms
+    clock = Clock(T0)
+    w.services.clock = clock
+    async with w.app.agents["incidents"].test_context() as agent:
+        await agent.put(FIRING, key=INC, partition=1)
+        await agent.put(RESOLVED, key=INC, partition=1)
+        entry = w.tables.incidents[INC]
+        assert entry["seen_ms"] == entry["resolved_seen_ms"] == T0
+        old = {k: v for k, v in entry.items() if not k.endswith("seen_ms")}
+        w.tables.incidents.data[INC] = old  # as an earlier version wrote it
+        clock.now = T0 + 400 * DAY
+        await agent.put(TICK, partition=1)
+        assert w.tables.incidents[INC]["resolved_seen_ms"] == clock.now  # stamped, kept
+        clock.now += retention - 1
+        await agent.put(TICK, partition=1)
+        assert INC in w.tables.incidents
+        clock.now += HOUSEKEEP_EVERY_MS
+        await agent.put(TICK, partition=1)
+    assert INC not in w.tables.incidents
 
 
 # --- the review pages --------------------------------------------------------------------

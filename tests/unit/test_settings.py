@@ -42,6 +42,10 @@ def write(tmp_path: Path, main: str, brands: str | None = None) -> Path:
         ("[slack]\nthread_retention_days = 0\n", None, "positive whole number of days"),
         ("[slack]\ntombstone_days = 1.5\n", None, "positive whole number of days"),
         ("[slack]\nretention = 3\n", None, r"\[slack\] unknown key 'retention'"),
+        ("[review]\nretention_days = 0\n", None, r"\[review\] retention_days must be a positive"),
+        ("[review]\nretention_days = true\n", None, "positive whole number of days"),
+        ("[review]\nkeep = 3\n", None, r"\[review\] unknown key 'keep'"),
+        ("review = 3\n", None, r"\[review\] must be a table"),
     ],
 )
 def test_bad_config_one_line_error(
@@ -89,3 +93,10 @@ def test_slack_thread_retention_is_read_in_days(tmp_path: Path) -> None:
     assert config.slack_outbox.prune_after_ms == 30 * 86_400_000
     assert config.slack_outbox.tombstone_ms == 400 * 86_400_000
     assert load_config(CONFIG).slack_outbox.prune_after_ms == 14 * 86_400_000
+
+
+def test_review_retention_is_read_in_days(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[review]\nretention_days = 30\n"))
+    assert config.review_retention_ms == 30 * 86_400_000
+    assert load_config(write(tmp_path, "")).review_retention_ms == 90 * 86_400_000
+    assert load_config(CONFIG).review_retention_ms == 90 * 86_400_000
