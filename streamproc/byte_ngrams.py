@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
+from operator import add
 from typing import Any
 
 import numpy as np
@@ -95,7 +97,9 @@ class ByteNgrams:
         """The features py3langid would find in ``text``."""
         if text.isupper():
             text = text.lower()
-        data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+        if not text.isascii():  # ASCII is its own NFC
+            text = unicodedata.normalize("NFC", text)
+        data = text.encode("utf8", errors="surrogatepass")
         counts = Counter(self._walk(data))
         return Evidence(
             length=len(data),
@@ -106,11 +110,13 @@ class ByteNgrams:
     def classify(self, evidence: Evidence, classes: _Classes) -> tuple[str, float]:
         """(best label, its probability among ``classes``), as py3langid computes them."""
         if evidence.rows.size:
-            scores = evidence.weights @ classes.table.take(evidence.rows, axis=0) + classes.prior
+            scores = evidence.weights @ classes.table.take(evidence.rows, axis=0)
+            scores += classes.prior
         else:
             scores = np.zeros(len(classes.labels), dtype=np.float32)
         scores *= 1.0 / math.sqrt(evidence.length or 1)
-        np.exp(scores - scores.max(), out=scores)
+        np.subtract(scores, scores.max(), out=scores)
+        np.exp(scores, out=scores)
         scores /= scores.sum()
         for i, j in classes.aliases:
             scores[i] += scores[j]
@@ -123,7 +129,7 @@ class ByteNgrams:
         chunks = self._chunks
         state = 0
         features: list[int] = []
-        for chunk in [*(w + b" " for w in words), last]:
+        for chunk in chain(map(add, words, repeat(b" ")), (last,)):
             hit = chunks.get((state, chunk))
             if hit is None:
                 hit = self._step(state, chunk)

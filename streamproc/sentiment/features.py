@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import compress
+from collections import _count_elements as _count_into  # type: ignore[attr-defined]
+from collections.abc import Iterable
 
-from streamproc.sentiment.lexicon import LexiconRules
+from streamproc.sentiment.lexicon import NO_SUMS, LexiconRules, squash
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
 from streamproc.sentiment.words import INTENSIFIERS, LANGS, NEGATORS, SHARED_NEGATORS
 
@@ -102,17 +103,28 @@ def word_keys(tokens: Tokens, lang: str) -> list[str]:
     return keys
 
 
-_MORE_THAN_ONCE = (1).__lt__
+def count(keys: Iterable[str]) -> dict[str, int]:
+    """Occurrences of each key, in order of first occurrence.
+
+    `Counter`'s own C loop, called without `Counter`'s Python wrapper (which
+    costs as much again on the hundred keys of a mention).
+    """
+    counts: dict[str, int] = {}
+    _count_into(counts, keys)
+    return counts
+
+
+def repeats(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """``(key, count)`` for the keys of `count`'s ``counts`` seen more than once, in its order."""
+    return [(k, n) for k, n in counts.items() if n > 1]
 
 
 def repeated(keys: list[str]) -> list[tuple[str, int]]:
     """``(key, count)`` for the keys of ``keys`` that occur more than once.
 
-    Counting and filtering run in C (`Counter`, `itertools.compress`); only the
-    repeats reach Python, which is what the cached scorers need to correct.
+    Only the repeats are returned, which is what the cached scorers need to correct.
     """
-    counts = Counter(keys)
-    return [(k, counts[k]) for k in compress(counts, map(_MORE_THAN_ONCE, counts.values()))]
+    return repeats(count(keys))
 
 
 def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
@@ -123,15 +135,24 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
     return Counter(keys)
 
 
+_NO_VALUES = (squash(0), math.log1p(0), math.log1p(0), float(min(0, 3)))
+"""`lexicon_values` of a text without any valence (all 0.0)."""
+
+
+def lexicon_values(
+    tokens: Tokens, lang: str, rules: LexiconRules
+) -> tuple[float, float, float, float]:
+    """The lexicon features' values, in `LEXICON_FEATURES` order (zeros included)."""
+    sums = rules.sums(tokens, lang)
+    if sums is NO_SUMS:
+        return _NO_VALUES
+    total, positive, negative, _, _, domain = sums
+    return (squash(total), math.log1p(positive), math.log1p(negative), float(min(domain, 3)))
+
+
 def lexicon_features(tokens: Tokens, lang: str, rules: LexiconRules) -> list[tuple[str, float]]:
     """The non-zero lexicon features, in `LEXICON_FEATURES` order."""
-    val = rules.valence(tokens, lang)
-    values = (
-        val.score,
-        math.log1p(val.positive),
-        math.log1p(val.negative),
-        float(min(val.domain, 3)),
-    )
+    values = lexicon_values(tokens, lang, rules)
     return [(n, v) for n, v in zip(LEXICON_FEATURES, values, strict=True) if v]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import mul
 
 import numpy as np
 import numpy.typing as npt
@@ -74,7 +75,20 @@ class Valence:
     @property
     def score(self) -> float:
         """The total squashed into [-1, 1] (VADER's normalisation)."""
-        return self.total / math.sqrt(self.total * self.total + _NORM_ALPHA)
+        return squash(self.total)
+
+
+def squash(total: float) -> float:
+    """A valence total squashed into [-1, 1] (VADER's normalisation)."""
+    return total / math.sqrt(total * total + _NORM_ALPHA)
+
+
+Sums = tuple[float, float, float, int, int, int]
+"""`Valence`'s fields in order, for callers that need no object."""
+
+
+NO_SUMS: Sums = (0, 0, 0, 0, 0, 0)
+"""What a text without any contribution gets (the sums of nothing are the int 0)."""
 
 
 def arrays_to_lexicons(
@@ -143,6 +157,10 @@ class LexiconRules:
 
     def valence(self, tokens: Tokens, lang: str) -> Valence:
         """Sums adjusted valences over ``tokens`` read as language ``lang``."""
+        return Valence(*self.sums(tokens, lang))
+
+    def sums(self, tokens: Tokens, lang: str) -> Sums:
+        """`valence`'s fields, without building it (the linear scorer needs four)."""
         words = tokens.words
         lang = lang if lang in self._lex else MIXED
         negators = self._neg.get(lang, SHARED_NEGATORS)
@@ -162,22 +180,24 @@ class LexiconRules:
         boost = 1.0
         clause_weight = 1.0
         domain = 0
-        i = 0
         n = len(words)
         inert = self._inert.get(lang)
         if inert is None:
             inert = self._inert.setdefault(lang, set())
-        while i < n:
-            w = words[i]
-            if w in inert and (i + 1 == n or words[i + 1] != ELONGATED_MARK):
+        elong = ELONGATED_MARK
+        any_elong = elong in words
+        skip = False
+        for i, w in enumerate(words):
+            if skip:  # the second word of a phrase
+                skip = False
+                continue
+            if w in inert and (not any_elong or i + 1 == n or words[i + 1] != elong):
                 # the common case, a word no rule reacts to: it only uses up negation scope
-                if neg_left > 0 and w != ELONGATED_MARK:
+                if neg_left > 0 and w != elong:
                     neg_left -= 1
-                i += 1
                 continue
             if w == CLAUSE_BREAK:
                 neg_left, boost = 0, 1.0
-                i += 1
                 continue
             if w in starts and i + 1 < n and (w, words[i + 1]) in phrases:
                 val = phrases[(w, words[i + 1])]
@@ -187,27 +207,23 @@ class LexiconRules:
                     positions.append(i + 1)
                     weights.append(clause_weight)
                     neg_left = 0
-                i += 2
+                skip = True
                 continue
             if w in CONTRAST:
                 weights = [x * 0.5 for x in weights]
                 clause_weight = 1.5
                 neg_left, boost = 0, 1.0
-                i += 1
                 continue
             if w in post_neg and contrib and not flipped[-1] and i - positions[-1] <= 2:
                 contrib[-1] = _negate(contrib[-1], words[positions[-1]] in immune)
                 flipped[-1] = True
-                i += 1
                 continue
             if w in negators or w.endswith("n't"):
                 neg_left = NEGATION_SCOPE
-                i += 1
                 continue
             mult = INTENSIFIERS.get(w)
             if mult is not None:
                 boost *= mult
-                i += 1
                 continue
             found = get_found(w, _MISSING)
             if found is _MISSING:
@@ -216,13 +232,14 @@ class LexiconRules:
                 if len(inert) >= LOOKUP_CACHE_SIZE:
                     inert.clear()
                 inert.add(w)
-            if found is None and i + 1 < n and words[i + 1] == ELONGATED_MARK:
+            elongated = any_elong and i + 1 < n and words[i + 1] == elong
+            if found is None and elongated:
                 found = self._lookup_cached(_squash(w), lang)
             if found:
                 val = found
                 if i in tokens.caps:
                     val *= 1.3
-                if i + 1 < n and words[i + 1] == ELONGATED_MARK:
+                if elongated:
                     val *= 1.3
                 val *= boost
                 was_negated = neg_left > 0
@@ -235,21 +252,22 @@ class LexiconRules:
                 positions.append(i)
                 weights.append(clause_weight)
                 boost = 1.0
-            if neg_left > 0 and w != ELONGATED_MARK:
+            if neg_left > 0 and w != elong:
                 neg_left -= 1
-            i += 1
-        adjusted = [c * wt for c, wt in zip(contrib, weights, strict=True)]
+        if not contrib:
+            return NO_SUMS
+        adjusted = list(map(mul, contrib, weights))  # as long as each other
         total = sum(adjusted)
         if total:
             bangs = min(words.count(EXCLAIM_MARK), 4)
             total *= 1.0 + 0.08 * bangs
-        return Valence(
-            total=total,
-            positive=sum(c for c in adjusted if c > 0),
-            negative=-sum(c for c in adjusted if c < 0),
-            hits=len(contrib),
-            negated=sum(flipped),
-            domain=domain,
+        return (
+            total,
+            sum([c for c in adjusted if c > 0]),
+            -sum([c for c in adjusted if c < 0]),
+            len(contrib),
+            sum(flipped),
+            domain,
         )
 
 

@@ -4,13 +4,16 @@ The weights, vocabulary and lexicons live in the shipped artefact (see
 `streamproc.sentiment.train`). Scoring is a dictionary lookup per feature and a
 3-column weighted sum: no BLAS, no randomness, the same answer every time.
 A language's own weights (``es/...``) are folded into the shared ones once per
-language, so a language costs one table, not a second look-up per key.
+language, so a language costs one table, not a second look-up per key. The
+sums keep one fixed order (the terms in text order, then the corrections for
+repeated keys in order of first occurrence), and unknown keys, whose zero would
+change no sum, are skipped: speed-ups must keep the answers to the last bit.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -19,13 +22,15 @@ from streamproc.model import Label, SentimentScore
 from streamproc.sentiment.features import (
     COPY_LANGS,
     EMPHASIS,
+    LEXICON_FEATURES,
     NEGATED_PREFIX,
     NEGATION_SCOPE,
     char_keys,
     copy_of,
-    lexicon_features,
+    count,
+    lexicon_values,
     negators_of,
-    repeated,
+    repeats,
 )
 from streamproc.sentiment.lexicon import LexiconRules
 from streamproc.sentiment.text import CLAUSE_BREAK, Tokens, tokenize_cached
@@ -46,14 +51,36 @@ The per-word caches of scoring and detection together hold about 2 KB a word
 (measured), so at most some 60 MB; the dev and sample texts use 13,000 words."""
 
 _Weights = tuple[float, float, float]
-_Entry = tuple[float, float, float, tuple[str, ...], int, str, _Weights, str, str, _Weights]
-"""What scoring needs of one word, whatever its neighbours: summed character-n-gram
-weights, the n-grams, its kind, then plain and negated (``~word``) word keys and
-weights."""
+_Form = tuple[str, tuple[str, ...], tuple[_Weights, ...], str]
+"""One form of a word (plain, or ``~word`` in a negation's scope): the form, its
+keys (character n-grams, then the ``w:`` key), the weights they add in that order
+(the n-grams' sum, the word's; unknown ones left out), and the start of the
+bigram key it opens (``b:form ``)."""
+_Entry = tuple[int, _Form, _Form | None]
+"""What scoring needs of one word, whatever its neighbours: its kind, then its
+plain and negated forms; the negated one is None until a text needs it (most
+words never occur inside a negation's scope, and the cache stays smaller)."""
 _ZERO: _Weights = (0.0, 0.0, 0.0)
 _SHARED_TAG = "*\x00"
 """Cache-key prefix for languages without their own weights (a language tag is ``es\x00``)."""
 _WORD, _SKIP, _BREAK, _NEGATOR = 0, 1, 2, 3
+_LEXICON_CACHE_SIZE = 1_000
+"""Languages whose lexicon-feature weights are kept; emptied when it fills."""
+_Table = tuple[dict[str, _Weights], dict[str, _Weights], str]
+"""A language's weights, its bigram weights alone (the per-word look-ups then
+stay in a table a third of the size), and its cache-key prefix."""
+_BIGRAM = "b:"
+_Get = Callable[[str], _Weights | None]
+
+
+def _bigrams(weights: dict[str, _Weights]) -> dict[str, _Weights]:
+    return {key: w for key, w in weights.items() if key.startswith(_BIGRAM)}
+
+
+def _form(m: str, ckeys: tuple[str, ...], chars: tuple[_Weights, ...], get: _Get) -> _Form:
+    key = "w:" + m
+    w = get(key)
+    return (m, (*ckeys, key), chars if w is None else (*chars, w), f"b:{m} ")
 
 
 def encode_vocab(names: list[str]) -> npt.NDArray[np.uint8]:
@@ -68,7 +95,8 @@ def decode_vocab(raw: npt.NDArray[np.generic]) -> list[str]:
 
 
 class LinearScorer:
-    """A `Scorer`, safe to share: its word cache only ever maps a word to the same value."""
+    """A `Scorer`, safe to share: its caches only ever map a key to the same answers
+    (a word's entry may gain its negated form, which changes none)."""
 
     method = METHOD
 
@@ -94,12 +122,14 @@ class LinearScorer:
             else:
                 self._weights[name] = (r[0], r[1], r[2])
         self._own = own
-        self._tables: dict[str, tuple[dict[str, _Weights], str]] = {}
+        self._shared: _Table = (self._weights, _bigrams(self._weights), _SHARED_TAG)
+        self._tables: dict[str, _Table] = {}
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
         self._threshold = threshold
         self._cache: dict[str, _Entry] = {}
+        self._lexicon_weights: dict[str, tuple[tuple[_Weights | None, _Weights | None], ...]] = {}
 
     @classmethod
     def from_arrays(
@@ -114,8 +144,8 @@ class LinearScorer:
             threshold=float(np.asarray(arrays["threshold"]).reshape(-1)[0]),
         )
 
-    def _table(self, lang: str) -> tuple[dict[str, _Weights], str]:
-        """Weights with ``lang``'s own folded in, and its cache-key prefix.
+    def _table(self, lang: str) -> _Table:
+        """Weights with ``lang``'s own folded in, its bigrams alone, its cache-key prefix.
 
         Built on first use; rebuilding it gives the same table, so a race
         between threads only costs time.
@@ -124,48 +154,76 @@ class LinearScorer:
         if table is not None:
             return table
         if lang not in self._own:
-            return self._weights, _SHARED_TAG
+            return self._shared
         merged = dict(self._weights)
         for key, w in self._own[lang].items():
             s = merged.get(key, _ZERO)
             merged[key] = (s[0] + w[0], s[1] + w[1], s[2] + w[2])
-        table = (merged, lang + "\x00")
+        table = (merged, _bigrams(merged), lang + "\x00")
         self._tables[lang] = table
         return table
 
-    def _entry(self, word: str, cache_key: str, weights: dict[str, _Weights]) -> _Entry:
+    def _entry(
+        self,
+        word: str,
+        cache_key: str,
+        weights: dict[str, _Weights],
+        negators: frozenset[str],
+        *,
+        negated: bool = False,
+    ) -> _Entry:
+        """``negators`` are the language's: each cache-key prefix has one set of them."""
         get = weights.get
         ckeys = tuple(char_keys(word))
         a0 = a1 = a2 = 0.0
+        known = False
         for key in ckeys:
             w = get(key)
             if w is not None:
+                known = True
                 a0 += w[0]
                 a1 += w[1]
                 a2 += w[2]
+        chars: tuple[_Weights, ...] = ((a0, a1, a2),) if known else ()
         if word == CLAUSE_BREAK:
             kind = _BREAK
         elif word in INTENSIFIERS or word in EMPHASIS:
             kind = _SKIP
+        elif word.endswith("n't") or word in negators:
+            kind = _NEGATOR
         else:
-            kind = _NEGATOR if word.endswith("n't") else _WORD
-        negated = NEGATED_PREFIX + word
-        entry = (
-            a0,
-            a1,
-            a2,
-            ckeys,
-            kind,
-            "w:" + word,
-            get("w:" + word, _ZERO),
-            negated,
-            "w:" + negated,
-            get("w:" + negated, _ZERO),
-        )
+            kind = _WORD
+        if kind in (_SKIP, _BREAK):  # no word key: only the n-grams count
+            entry: _Entry = (kind, (word, ckeys, chars, ""), None)
+        else:
+            forms = [_form(word, ckeys, chars, get)]
+            if negated:
+                forms.append(_form(NEGATED_PREFIX + word, ckeys, chars, get))
+            entry = (kind, forms[0], forms[1] if negated else None)
         if len(self._cache) >= WORD_CACHE_SIZE:
             self._cache.clear()
         self._cache[cache_key] = entry
         return entry
+
+    def _negated(self, word: str, cache_key: str, weights: dict[str, _Weights], lang: str) -> _Form:
+        """The negated form of a word whose cache entry was built without it."""
+        form = self._entry(word, cache_key, weights, negators_of(lang), negated=True)[2]
+        if form is None:  # a word of another kind is never negated
+            msg = f"no negated form for {word!r}"
+            raise ValueError(msg)
+        return form
+
+    def _lexicon_table(
+        self, lang: str, get: _Get
+    ) -> tuple[tuple[_Weights | None, _Weights | None], ...]:
+        """Per `LEXICON_FEATURES` name, its shared and ``lang|`` weights (None when unknown)."""
+        table = self._lexicon_weights.get(lang)
+        if table is None:
+            table = tuple((get(name), get(lang + "|" + name)) for name in LEXICON_FEATURES)
+            if len(self._lexicon_weights) >= _LEXICON_CACHE_SIZE:
+                self._lexicon_weights.clear()
+            self._lexicon_weights[lang] = table
+        return table
 
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
         """P(negative), P(neutral), P(positive).
@@ -175,75 +233,87 @@ class LinearScorer:
         does not depend on a word's neighbours (its character n-grams, its word
         features) is cached per word, so the sum runs over occurrences; keys
         that occur more than once are then brought to their log-scaled count.
+        Unknown keys add nothing, so they are not added: a sum that starts at
+        0.0 never becomes -0.0, so adding a zero would leave it unchanged.
         """
-        weights, tag = self._table(lang)
+        weights, bigrams, tag = self._table(lang)
         get = weights.get
+        get_bigram = bigrams.get
         cached = self._cache.get
-        negators = negators_of(lang)
-        a0 = a1 = a2 = 0.0
         keys: list[str] = []
+        terms: list[_Weights] = []
         scope = 0
         prev = ""
         for word in tokens.words:
             ckey = tag + word
             e = cached(ckey)
             if e is None:
-                e = self._entry(word, ckey, weights)
-            if e[3]:
-                a0 += e[0]
-                a1 += e[1]
-                a2 += e[2]
-                keys += e[3]
-            kind = e[4]
-            if kind == _BREAK:
-                scope = 0
-                prev = ""
-                continue
-            if kind == _SKIP:
-                continue
-            if kind == _NEGATOR or word in negators:
+                e = self._entry(word, ckey, weights, negators_of(lang))
+            kind = e[0]
+            if kind == _WORD:
+                if scope:
+                    scope -= 1
+                    negated = e[2]
+                    if negated is None:
+                        negated = self._negated(word, ckey, weights, lang)
+                    m, ks, ts, opens = negated
+                else:
+                    m, ks, ts, opens = e[1]
+            elif kind == _NEGATOR:
                 scope = NEGATION_SCOPE
-                m, key, w = word, e[5], e[6]
-            elif scope:
-                scope -= 1
-                m, key, w = e[7], e[8], e[9]
+                m, ks, ts, opens = e[1]
             else:
-                m, key, w = word, e[5], e[6]
-            keys.append(key)
-            a0 += w[0]
-            a1 += w[1]
-            a2 += w[2]
+                keys += e[1][1]
+                terms += e[1][2]
+                if kind == _BREAK:
+                    scope = 0
+                    prev = ""
+                continue
+            keys += ks
+            terms += ts
             if prev:
-                key = "b:" + prev + " " + m
+                key = prev + m
                 keys.append(key)
-                w = get(key, _ZERO)
+                w = get_bigram(key)
+                if w is not None:
+                    terms.append(w)
+            prev = opens
+        z0, z1, z2 = self._bias
+        if keys:
+            a0 = a1 = a2 = 0.0
+            for w in terms:
                 a0 += w[0]
                 a1 += w[1]
                 a2 += w[2]
-            prev = m
-        z0, z1, z2 = self._bias
-        if keys:
-            squares = float(len(set(keys)))
+            counts = count(keys)
+            squares = float(len(counts))
             if squares < len(keys):
                 log = math.log
-                for key, count in repeated(keys):
-                    v = 1.0 + log(count)
+                for key, n in repeats(counts):
+                    v = 1.0 + log(n)
                     squares += v * v - 1.0
-                    d = v - count
-                    w = get(key, _ZERO)
-                    a0 += w[0] * d
-                    a1 += w[1] * d
-                    a2 += w[2] * d
+                    w = get(key)
+                    if w is not None:
+                        d = v - n
+                        a0 += w[0] * d
+                        a1 += w[1] * d
+                        a2 += w[2] * d
             inv = 1.0 / math.sqrt(squares)
             z0 += a0 * inv
             z1 += a1 * inv
             z2 += a2 * inv
-        for name, value in lexicon_features(tokens, lang, self._rules):
-            for key in (name, lang + "|" + name):
-                w = get(key, _ZERO)
-                z0 += w[0] * value
-                z1 += w[1] * value
-                z2 += w[2] * value
+        values = lexicon_values(tokens, lang, self._rules)
+        if values[0] or values[1] or values[2] or values[3]:
+            for value, (shared, own) in zip(values, self._lexicon_table(lang, get), strict=True):
+                if value:
+                    if shared is not None:
+                        z0 += shared[0] * value
+                        z1 += shared[1] * value
+                        z2 += shared[2] * value
+                    if own is not None:
+                        z0 += own[0] * value
+                        z1 += own[1] * value
+                        z2 += own[2] * value
         top = max(z0, z1, z2)
         e0, e1, e2 = math.exp(z0 - top), math.exp(z1 - top), math.exp(z2 - top)
         total = e0 + e1 + e2

@@ -37,8 +37,22 @@ _EMO_NEG = re.compile(
     r"(?=\s|$|[!?.,])"
 )
 _EMO_HINT = re.compile(
-    r"[:;=8][-'^o]?[()\[\]{}dDpP3*/\\|]|[)(\]\[][-'^o]?[:;=]|<3|</3|\^_*\^|xD|XD|D[-']?:|-_-|T_T"
+    r"[:;=8)(\]\[<^xXDT\-]"
+    r"(?:(?<=[:;=8])[-'^o]?[()\[\]{}dDpP3*/\\|]"
+    r"|(?<=[)(\]\[])[-'^o]?[:;=]"
+    r"|(?<=<)/?3"
+    r"|(?<=\^)_*\^"
+    r"|(?<=[xX])D"
+    r"|(?<=D)[-']?:"
+    r"|(?<=-)_-"
+    r"|(?<=T)_T)"
 )
+"""Found where an emoticon may be, which gates the two substitutions above.
+
+The alternatives are ``[:;=8][-'^o]?`` plus a mouth, a mouth plus ``[-'^o]?[:;=]``,
+``<3``, ``</3``, ``^_^``, ``xD``, ``XD``, ``D:``, ``-_-`` and ``T_T``; each is written
+as its first character (one class for all, which the regex engine scans for
+quickly) and, behind a look-behind for that character, the rest of it."""
 _ELONG = re.compile(r"([^\W\d_])\1{2,}")
 _TOKEN = re.compile(
     r"<[a-z+\-]+>"  # placeholders put in above
@@ -88,26 +102,50 @@ def normalise(text: str) -> str:
 _Raw = tuple[tuple[str, ...], tuple[str, ...], bool, bool]
 """A raw token's scorer tokens as is and squashed, whether it is shouted, and
 whether it holds a run of three letters."""
-_RAW_CACHE: dict[str, _Raw] = {}
-RAW_CACHE_SIZE = 30_000
-"""Raw tokens whose lower-cased forms are kept; the cache is emptied when it fills."""
 
 
 def _raw_token(raw: str) -> _Raw:
     if raw[0] in _BREAKS:
-        entry: _Raw = ((CLAUSE_BREAK,), (CLAUSE_BREAK,), False, False)
-    else:
-        low = raw.lower()
-        if "’" in low:
-            low = low.replace("’", "'")
-        squashed = _ELONG.sub(r"\1\1", low)
-        caps = len(raw) >= 3 and raw.isupper() and raw.isalpha()
-        as_is = (low,)
-        run = _ELONG.search(raw) is not None
-        entry = (as_is, (squashed, ELONGATED_MARK) if squashed != low else as_is, caps, run)
-    if len(_RAW_CACHE) >= RAW_CACHE_SIZE:
-        _RAW_CACHE.clear()
-    _RAW_CACHE[raw] = entry
+        return ((CLAUSE_BREAK,), (CLAUSE_BREAK,), False, False)
+    low = raw.lower()
+    if "’" in low:
+        low = low.replace("’", "'")
+    squashed = _ELONG.sub(r"\1\1", low)
+    caps = len(raw) >= 3 and raw.isupper() and raw.isalpha()
+    as_is = (low,)
+    run = _ELONG.search(raw) is not None
+    return (as_is, (squashed, ELONGATED_MARK) if squashed != low else as_is, caps, run)
+
+
+_Chunk = tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...], tuple[int, ...], bool]
+"""A whitespace-delimited chunk's scorer tokens and the offsets of its shouted
+ones among them, as is then squashed, and whether it holds a run of three letters."""
+_CHUNK_CACHE: dict[str, _Chunk] = {}
+RAW_CACHE_SIZE = 30_000
+"""Chunks whose tokens are kept (named for the raw tokens it held before); emptied when it fills."""
+
+
+def _chunk(chunk: str) -> _Chunk:
+    words: list[str] = []
+    caps: list[int] = []
+    squashed: list[str] = []
+    squashed_caps: list[int] = []
+    run = False
+    for raw in _TOKEN.findall(chunk):
+        as_is, squash, shouted, has_run = _raw_token(raw)
+        if shouted:
+            caps.append(len(words))
+            squashed_caps.append(len(squashed))
+        run = run or has_run
+        words += as_is
+        squashed += squash
+    plain, squashed_words = tuple(words), tuple(squashed)
+    if squashed_words == plain:  # one tuple for both, the common case
+        squashed_words = plain
+    entry = (plain, tuple(caps), squashed_words, tuple(squashed_caps), run)
+    if len(_CHUNK_CACHE) >= RAW_CACHE_SIZE:
+        _CHUNK_CACHE.clear()
+    _CHUNK_CACHE[chunk] = entry
     return entry
 
 
@@ -116,31 +154,34 @@ def tokenize(text: str) -> Tokens:
 
     Letter runs are squashed only when the text has one (before lower-casing),
     so "Aaa" stays as it is but "aaa" becomes "aa" plus the elongation mark.
-    Consecutive letters always fall in one raw token, so a run in the text is
-    a run in one of its tokens, which the token cache remembers.
+    No token spans or looks across white space, so the text is split at white
+    space first and each chunk's tokens are taken from the chunk cache; a run
+    in the text is a run in one of its chunks, which the cache remembers.
     """
-    raws = _TOKEN.findall(normalise(text))
-    cached = _RAW_CACHE.get
+    chunks = normalise(text).split()
+    cached = _CHUNK_CACHE.get
     words: list[str] = []
     caps: list[int] = []
     run = False
-    for raw in raws:
-        entry = cached(raw)
+    for chunk in chunks:
+        entry = cached(chunk)
         if entry is None:
-            entry = _raw_token(raw)
-        if entry[2]:
-            caps.append(len(words))
-        if entry[3]:
+            entry = _chunk(chunk)
+        if entry[1]:
+            base = len(words)
+            caps += [base + i for i in entry[1]]
+        if entry[4]:
             run = True
         words += entry[0]
     if run:
         words.clear()
         caps.clear()
-        for raw in raws:
-            entry = _RAW_CACHE.get(raw) or _raw_token(raw)
-            if entry[2]:
-                caps.append(len(words))
-            words += entry[1]
+        for chunk in chunks:
+            entry = cached(chunk) or _chunk(chunk)
+            if entry[3]:
+                base = len(words)
+                caps += [base + i for i in entry[3]]
+            words += entry[2]
     return Tokens(words=tuple(words), caps=frozenset(caps))
 
 
