@@ -44,7 +44,7 @@ from urllib.parse import quote
 import faust
 from faust.types import TableT
 
-from agents.tables import Tables
+from agents.tables import Passes, Tables, owned
 from agents.topics import Topics
 from streamproc import review
 from streamproc.codec import SCHEMA_VERSION, alert_from_dict, alert_to_dict, dumps
@@ -169,7 +169,7 @@ class IncidentStore:
 
     def __init__(self, table: TableT[str, Any]) -> None:
         self.table = table
-        self._housekept: dict[int, int] = {}
+        self._passes = Passes(HOUSEKEEP_EVERY_MS)
 
     def record(self, value: Mapping[str, Any], partition: int, now_ms: int) -> bool:
         """Keep one alert event; False when it changes nothing (known, or bounded out).
@@ -205,16 +205,12 @@ class IncidentStore:
 
         Call it from the agent's stream loop, on a record of `partition`.
         """
-        last = self._housekept.get(partition)
-        if last is not None and now_ms - last < HOUSEKEEP_EVERY_MS:
+        if not self._passes.due(partition, now_ms):
             return 0
-        self._housekept[partition] = now_ms
         writes = 0
-        for key, entry in list(self.table.items()):
+        for key, entry in owned(self.table, partition):
             if writes >= MAX_HOUSEKEEP_WRITES:
                 break
-            if not isinstance(entry, dict) or entry.get("partition") != partition:
-                continue  # another partition's changelog: not ours to write now
             verdict = expiry(entry, now_ms, retention_ms)
             if verdict == "delete":
                 self.table.pop(key, None)

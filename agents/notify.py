@@ -57,7 +57,7 @@ from agents.adapters.slack_render import (
     render_root,
 )
 from agents.incidents import review_link
-from agents.tables import Tables
+from agents.tables import Passes, Tables, owned
 from agents.topics import Topics
 from streamproc import outbox
 from streamproc.codec import alert_from_dict, iso_ms
@@ -236,7 +236,7 @@ class SlackDelivery:
         self.params = params
         self.max_calls = max_calls
         self._broken: set[str] = set()
-        self._housekept: dict[int, int] = {}
+        self._passes = Passes(HOUSEKEEP_EVERY_MS)
 
     async def on_record(self, value: dict[str, Any], partition: int) -> int:
         """Record an alert event, send what is due on `partition`; events still pending."""
@@ -299,17 +299,12 @@ class SlackDelivery:
     def housekeep(self, partition: int) -> int:
         """Prune resolved threads of `partition` (see the module docstring); writes made."""
         now = self.services.clock()
-        last = self._housekept.get(partition)
-        if last is not None and now - last < HOUSEKEEP_EVERY_MS:
+        if not self._passes.due(partition, now):
             return 0
-        self._housekept[partition] = now
         writes = 0
-        for key, raw in list(self.threads.items()):
+        for incident_id, _ in owned(self.threads, partition):
             if writes >= MAX_HOUSEKEEP_WRITES:
                 break
-            if not isinstance(raw, dict) or raw.get("partition") != partition:
-                continue  # another partition's changelog: not ours to write now
-            incident_id = str(key)
             try:
                 before = self.load(incident_id)
             except (KeyError, TypeError, ValueError):
@@ -327,13 +322,11 @@ class SlackDelivery:
         return writes
 
     def _due(self, partition: int, now_ms: int) -> list[str]:
-        found = []
-        for key, raw in list(self.entries.items()):
-            if not isinstance(raw, dict) or raw.get("partition") != partition:
-                continue
-            if int(raw.get("next_attempt_ms", 0)) <= now_ms and key not in self._broken:
-                found.append(str(key))
-        return sorted(found)
+        return sorted(
+            key
+            for key, raw in owned(self.entries, partition)
+            if int(raw.get("next_attempt_ms", 0)) <= now_ms and key not in self._broken
+        )
 
     async def drain(self, partition: int) -> int:
         """Send what is due on `partition`, one call per incident per round; events pending."""

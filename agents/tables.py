@@ -6,7 +6,8 @@ never mutated in place, so the changelog always holds whole snapshots.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -48,3 +49,36 @@ class Tables:
             outbox=app.Table("outbox", **opts),
             incidents=app.Table("incidents", **opts),
         )
+
+
+def owned(table: TableT[str, Any], partition: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries that a record of `partition` may write: those recorded from it.
+
+    A table write goes to the changelog partition of the record being processed,
+    so an entry stays in its own partition's changelog only if it is written
+    while a record of that partition is. Iterates over a snapshot (the caller may
+    write as it goes); values that are not dicts are skipped.
+    """
+    for key, value in list(table.items()):
+        if isinstance(value, dict) and value.get("partition") == partition:
+            yield str(key), value
+
+
+@dataclass
+class Passes:
+    """When a partition's next housekeeping pass is due (this worker's wall clock).
+
+    Ticks come every few seconds; a pass walks a whole table, so it runs at most
+    once every `every_ms` per partition.
+    """
+
+    every_ms: int
+    _last: dict[int, int] = field(default_factory=dict)
+
+    def due(self, partition: int, now_ms: int) -> bool:
+        """Whether a pass over `partition` runs now (and, if so, that it ran)."""
+        last = self._last.get(partition)
+        if last is not None and now_ms - last < self.every_ms:
+            return False
+        self._last[partition] = now_ms
+        return True

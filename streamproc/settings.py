@@ -219,14 +219,11 @@ def _slack_outbox(slack: object, where: str) -> OutboxParams:
     if unknown:
         msg = f"{where}: [slack] unknown key {unknown[0]!r}"
         raise ConfigError(msg)
-    values: dict[str, int] = {}
-    for key, field_name in _SLACK_DAYS.items():
-        if key in slack:
-            days = slack[key]
-            if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-                msg = f"{where}: [slack] {key} must be a positive whole number of days"
-                raise ConfigError(msg)
-            values[field_name] = days * 86_400_000
+    values = {
+        field_name: _days_ms(slack[key], f"{where}: [slack] {key}")
+        for key, field_name in _SLACK_DAYS.items()
+        if key in slack
+    }
     try:
         return OutboxParams(**values)
     except ValueError as exc:
@@ -243,9 +240,15 @@ def _review_retention(review: object, where: str) -> int:
     if unknown:
         msg = f"{where}: [review] unknown key {unknown[0]!r}"
         raise ConfigError(msg)
-    days = review.get("retention_days", DEFAULT_REVIEW_RETENTION_MS // 86_400_000)
+    if "retention_days" not in review:
+        return DEFAULT_REVIEW_RETENTION_MS
+    return _days_ms(review["retention_days"], f"{where}: [review] retention_days")
+
+
+def _days_ms(days: object, what: str) -> int:
+    """A setting given in whole days, in ms; `what` names it in the error."""
     if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-        msg = f"{where}: [review] retention_days must be a positive whole number of days"
+        msg = f"{what} must be a positive whole number of days"
         raise ConfigError(msg)
     return days * 86_400_000
 

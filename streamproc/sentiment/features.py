@@ -21,7 +21,7 @@ from collections import Counter
 from collections import _count_elements as _count_into  # type: ignore[attr-defined]
 from collections.abc import Iterable
 
-from streamproc.sentiment.lexicon import NO_SUMS, LexiconRules, squash
+from streamproc.sentiment.lexicon import LexiconRules, squash
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
 from streamproc.sentiment.words import INTENSIFIERS, LANGS, NEGATORS, SHARED_NEGATORS
 
@@ -135,18 +135,11 @@ def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
     return Counter(keys)
 
 
-_NO_VALUES = (squash(0), math.log1p(0), math.log1p(0), float(min(0, 3)))
-"""`lexicon_values` of a text without any valence (all 0.0)."""
-
-
 def lexicon_values(
     tokens: Tokens, lang: str, rules: LexiconRules
 ) -> tuple[float, float, float, float]:
     """The lexicon features' values, in `LEXICON_FEATURES` order (zeros included)."""
-    sums = rules.sums(tokens, lang)
-    if sums is NO_SUMS:
-        return _NO_VALUES
-    total, positive, negative, _, _, domain = sums
+    total, positive, negative, _, _, domain = rules.sums(tokens, lang)
     return (squash(total), math.log1p(positive), math.log1p(negative), float(min(domain, 3)))
 
 
