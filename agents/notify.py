@@ -53,6 +53,7 @@ from agents.adapters.slack_render import (
     escape,
     fit_blocks,
     fmt_time,
+    record_phrase,
     render_reply,
     render_root,
 )
@@ -106,7 +107,8 @@ def console_line(event: AlertEvent, brand_name: str) -> str:
     lines = [
         head,
         f"  window {iso_ms(event.window_start_ms)} growth {event.growth:+.0%}"
-        f" share {event.share:.0%} languages: {langs or '-'}",
+        f" share {event.share:.0%} languages: {langs or '-'}"
+        + (f" ({record})" if (record := record_phrase(event)) else ""),
         f"  top terms: {', '.join(event.top_terms[:8]) or '-'}",
     ]
     if event.samples:

@@ -103,6 +103,10 @@ class AlertPolicy:
     surprising, not for every aftershock of the same story."""
     novelty_factor: float = 1.0
     """Share of the last incident's (decayed) peak score a new incident needs."""
+    cooldown_critical_factor: float = 1.0
+    """In the cooldown, a critical bucket opens a new incident only with at least
+    this many times the last incident's peak count (0: any critical bucket):
+    a second page within the day is for a bigger wave, not for an aftershock."""
 
     def __post_init__(self) -> None:
         for name in ("persistence", "resolve_after", "update_every"):
@@ -122,6 +126,7 @@ class AlertPolicy:
             "min_volume",
             "novelty_halflife_ms",
             "novelty_factor",
+            "cooldown_critical_factor",
         ):
             if getattr(self, name) < 0:
                 msg = f"{name} must not be negative, got {getattr(self, name)!r}"
@@ -168,6 +173,9 @@ class AlertState:
     """Peak score of the last closed incident (the novelty rule's yardstick)."""
     prev_peak_ms: int = 0
     """When that peak was."""
+    prev_peak_observed: float = 0.0
+    """Peak count of the last closed incident (what a critical bucket in the
+    cooldown must top, see `AlertPolicy.cooldown_critical_factor`)."""
     armed: bool = True
     """False after a manual resolve until the level has been quiet a while."""
     recent_starts: tuple[int, ...] = ()
@@ -188,6 +196,7 @@ class AlertState:
     last_share: float = 0.0
     last_total: int = 0
     last_young: bool = False
+    last_record_days: int = 0
 
 
 def initial_alert_state() -> AlertState:
@@ -245,6 +254,7 @@ def _event(
         top_author_share=w.top_author_share,
         total=w.total,
         baseline_young=verdict.young_baseline,
+        record_days=verdict.record_days,
         reason=reason,
         peak_observed=state.peak_observed,
         peak_at_ms=state.peak_at_ms,
@@ -299,6 +309,7 @@ def transition(
         last_share=verdict.share,
         last_total=w.total,
         last_young=verdict.young_baseline,
+        last_record_days=verdict.record_days,
     )
     if not state.armed and state.quiet_run >= policy.resolve_after:
         state = replace(state, armed=True)
@@ -323,7 +334,9 @@ def _idle(
     immediate = verdict.score >= policy.immediate_score or (policy.fire_on_critical and critical)
     if not (persistent or immediate):
         return state, ()
-    if verdict.window.start_ms < state.cooldown_until_ms and not critical:
+    if verdict.window.start_ms < state.cooldown_until_ms and not (
+        critical and verdict.observed >= policy.cooldown_critical_factor * state.prev_peak_observed
+    ):
         return state, ()
     if verdict.score < _novelty_bar(state, verdict.window.start_ms, policy):
         return state, ()
@@ -394,6 +407,7 @@ def _active(
             cooldown_until_ms=w.end_ms + policy.cooldown_ms,
             prev_peak_score=state.peak_score,
             prev_peak_ms=state.peak_at_ms,
+            prev_peak_observed=state.peak_observed,
             recent_starts=state.recent_starts,
             recent_hot=state.recent_hot,
             context=state.context,
@@ -407,6 +421,7 @@ def _active(
             last_share=state.last_share,
             last_total=state.last_total,
             last_young=state.last_young,
+            last_record_days=state.last_record_days,
         )
         if not state.announced:
             return closed, ()
@@ -467,6 +482,7 @@ def _action_event(
         detected_at_ms=at_ms,
         total=state.last_total,
         baseline_young=state.last_young,
+        record_days=state.last_record_days,
         reason=reason,
         actor=actor,
         peak_observed=state.peak_observed,
@@ -522,6 +538,7 @@ def apply_action(
         cooldown_until_ms=at_ms + policy.cooldown_ms,
         prev_peak_score=state.peak_score,
         prev_peak_ms=state.peak_at_ms,
+        prev_peak_observed=state.peak_observed,
         armed=False,
         context=state.context,
         last_start_ms=state.last_start_ms,
@@ -533,6 +550,7 @@ def apply_action(
         last_share=state.last_share,
         last_total=state.last_total,
         last_young=state.last_young,
+        last_record_days=state.last_record_days,
     )
     if not state.announced:
         return closed, ()
@@ -552,12 +570,14 @@ _INT_FIELDS = (
     "last_start_ms",
     "last_end_ms",
     "last_total",
+    "last_record_days",
 )
 _FLOAT_FIELDS = (
     "first_observed",
     "peak_observed",
     "peak_score",
     "prev_peak_score",
+    "prev_peak_observed",
     "last_event_observed",
     "last_observed",
     "last_expected",

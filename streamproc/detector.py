@@ -25,12 +25,23 @@ How a bucket is judged
   alone and on the sums of the last 2 and 4 buckets (slow burns), charged
   ``log10(3)`` for trying three spans; and, where the bucket has enough
   mentions, the surprise of its negative *share* under a beta-binomial
-  around the learnt share. Then **calibration**: a decayed histogram of the
-  brand's own past surprises gives the level it exceeds
-  ``calibration_per_day`` times a day; when that sits above the model's
-  nominal level (heavy-tailed, bursty brands), scores are lowered by the
-  difference. The score is thus a tail probability on one scale for 2 and
-  2,000 mentions a bucket, and relative to what is ordinary for the brand.
+  around the learnt share. The score is thus a tail probability on one
+  scale for 2 and 2,000 mentions a bucket. Optional **calibration** (off in
+  the shipped presets, where the novelty rule below does its job): a
+  decayed histogram of the brand's own past surprises gives the level it
+  exceeds ``calibration_per_day`` times a day; when that sits above the
+  model's nominal level (heavy-tailed, bursty brands), scores are lowered by
+  the difference.
+* **Novelty**: bursty brands (most real ones) leave the seasonal model's
+  tails often: a burst that is 20 times the hour's normal can be the
+  brand's daily routine. Once a brand has ``novelty_return_days`` of history,
+  a bucket is anomalous only if it is also new for the brand: its count, or
+  the sum of its last ``novelty_span`` buckets, tops the k-th highest daily
+  peak of the last ``novelty_days`` (k = days of history / return days, plus
+  a counting-noise margin), i.e. the level the brand reaches less than about
+  once in that many days. A new peak is evidence of its own, so it needs
+  only ``novelty_threshold`` of surprise. The verdict says how many days it
+  is the highest in (``record_days``), for the alert's explanation.
 * **Verdict**: anomalous when the score reaches ``threshold`` and the bucket
   is materially above normal (``min_ratio``, ``min_excess``,
   ``min_observed``); critical when the score reaches ``critical_score`` and
@@ -162,11 +173,13 @@ class DetectorParams:
     """Half-life of the expected negative share."""
     growth_buckets: int = 4
     """Growth compares the bucket with the mean of this many before it."""
-    calibration_per_day: float = 0.5
+    calibration_per_day: float = 0.0
     """The brand's own surprise level exceeded this often a day is ordinary
-    (0 turns calibration off). Chosen on NAB's tuned half (AAPL, AMZN, CRM, CVS,
-    FB), with `calibration_once_per_run`: 0.5 68.6 (standard profile), 0.25
-    62.5, 0.35 66.6, 0.75 64.9; 2.0 counted bucket by bucket (the old default) 66.3."""
+    (0 turns calibration off, as in the shipped presets: the novelty rule does
+    its job more directly). With the novelty rule off it was chosen on NAB's
+    tuned half (AAPL, AMZN, CRM, CVS, FB) at 0.5 (standard profile 68.6; 0.25
+    62.5, 0.35 66.6, 0.75 64.9); with the novelty rule on, 0.5 gives 55.2 and
+    off 76.5."""
     calibration_halflife_minutes: float = 40_320.0
     """Half-life of the calibration histogram (default four weeks)."""
     calibration_prior_minutes: float = 10_080.0
@@ -177,6 +190,25 @@ class DetectorParams:
     otherwise a long surge fills the histogram with its own surprises and the
     next real one is discounted as ordinary for weeks (KO in NAB: a 414 against
     93 expected scored 0 after a shift of 11.7)."""
+    novelty_days: float = 21.0
+    """Days of daily peaks kept for the novelty rule (0 turns it off)."""
+    novelty_return_days: float = 5.0
+    """The novelty rule: once the brand has this many days of history, an
+    anomalous bucket (or the sum of the last `novelty_span`) also tops the
+    brand's k-th highest daily peak of the last `novelty_days`, k = history
+    days / this: what the brand reaches more often than about once in this
+    many days is its ordinary burst, however far it is from the hour's
+    baseline. Chosen on NAB's tuned half with the crisis bench (standard
+    profile 76.5 at 5; 4: 74.4, 7: 64.6)."""
+    novelty_margin: float = 2.0
+    """Counting-noise margin over that peak, in Poisson standard deviations."""
+    novelty_threshold: float = 2.0
+    """Score at which a bucket that passes the novelty rule is anomalous, when
+    lower than `threshold` (0: `threshold`): a new peak is evidence of its own."""
+    novelty_span: int = 4
+    """Buckets summed for the sustained form of the novelty rule (1 turns it
+    off): a slow burn or a surge at night that no single bucket shows as new
+    can still be new as a sum."""
     spread_learn_by_score: bool = True
     """While the baseline is young (but past `dispersion_prior_minutes`, when
     any rise may still be the level being found), learn the count's and the
@@ -277,6 +309,12 @@ class DetectorState:
     """Decayed histogram of past raw surprises (bins of `stats.SURPRISE_EDGES`)."""
     calib_mass: float = 0.0
     """Total weight of `calib`."""
+    peak_days: tuple[int, ...] = ()
+    """Days (epoch day numbers) of `peak_values`, oldest first."""
+    peak_values: tuple[float, ...] = ()
+    """The highest count of each of those days (today's so far)."""
+    peak_sums: tuple[float, ...] = ()
+    """The highest `novelty_span`-bucket sum of each of those days."""
 
 
 def initial_state(params: DetectorParams) -> DetectorState:
@@ -457,6 +495,84 @@ def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:
     return max(0.0, surprise_level(state.calib, state.calib_mass, p) + math.log10(p))
 
 
+def _kth_peak(peaks: Sequence[float], state: DetectorState, params: DetectorParams) -> float:
+    """The k-th highest daily peak, k = history days / `novelty_return_days` (at least 1)."""
+    history_days = min(state.buckets_seen * params.bucket_ms / DAY_MS, params.novelty_days)
+    k = max(1, int(history_days / params.novelty_return_days))
+    ranked = sorted(peaks, reverse=True)
+    return ranked[min(k, len(ranked)) - 1]
+
+
+def _tops(value: float, peak: float, params: DetectorParams) -> bool:
+    return value > peak + params.novelty_margin * math.sqrt(peak) + 0.5
+
+
+def _span_sum(observed: float, state: DetectorState, params: DetectorParams) -> float:
+    """The count of this bucket and the `novelty_span` - 1 before it."""
+    before = state.recent_obs[len(state.recent_obs) - params.novelty_span + 1 :]
+    return observed + sum(before) if params.novelty_span > 1 else observed
+
+
+def _novel(observed: float, state: DetectorState, params: DetectorParams) -> bool | None:
+    """Whether the bucket tops the brand's k-th highest daily peak (the novelty rule).
+
+    k grows with the history (one peak per `novelty_return_days` days of it),
+    so a brand is held to the level it reaches only about once in that many
+    days. Today's peak so far is one of the peaks: a second burst on the same
+    day must top the first. The sum over `novelty_span` buckets is held to
+    the daily peaks of such sums, so a sustained rise that no single bucket
+    shows (a slow burn, a surge at night) is new as well.
+    """
+    history_days = state.buckets_seen * params.bucket_ms / DAY_MS
+    if params.novelty_days <= 0.0 or history_days < params.novelty_return_days:
+        return None  # too short a history to tell what is rare for the brand
+    if _tops(observed, _kth_peak(state.peak_values, state, params), params):
+        return True
+    if params.novelty_span <= 1 or len(state.peak_sums) != len(state.peak_values):
+        return False
+    span_peak = _kth_peak(state.peak_sums, state, params)
+    return _tops(_span_sum(observed, state, params), span_peak, params)
+
+
+def _record_days(observed: float, state: DetectorState, start_ms: int) -> int:
+    """Whole days back to the last daily peak as high as `observed`.
+
+    When no remembered day was as high, the days remembered: "the highest
+    in N days" then holds for N days at least.
+    """
+    today = start_ms // DAY_MS
+    for day, peak in zip(reversed(state.peak_days), reversed(state.peak_values), strict=True):
+        if peak >= observed:
+            return int(today - day)
+    return int(today - state.peak_days[0]) if state.peak_days else 0
+
+
+def _peaks(
+    state: DetectorState, start_ms: int, observed: float, params: DetectorParams
+) -> dict[str, tuple[float, ...] | tuple[int, ...]]:
+    """The daily peaks with this bucket's, trimmed to `novelty_days` (state fields)."""
+    if params.novelty_days <= 0.0:
+        return {}
+    day = start_ms // DAY_MS
+    span_sum = _span_sum(observed, state, params)
+    days, values, sums = list(state.peak_days), list(state.peak_values), list(state.peak_sums)
+    if len(sums) != len(values):
+        sums = list(values)
+    if days and days[-1] == day:
+        values[-1] = max(values[-1], observed)
+        sums[-1] = max(sums[-1], span_sum)
+    else:
+        days.append(day)
+        values.append(observed)
+        sums.append(span_sum)
+    keep = next((i for i, d in enumerate(days) if d > day - params.novelty_days), len(days))
+    return {
+        "peak_days": tuple(days[keep:]),
+        "peak_values": tuple(values[keep:]),
+        "peak_sums": tuple(sums[keep:]),
+    }
+
+
 def _growth(observed: float, state: DetectorState, params: DetectorParams) -> float:
     prev = state.recent_obs[-params.growth_buckets :]
     if not prev:
@@ -519,7 +635,7 @@ def step(
             share=share,
             young_baseline=True,
         )
-        return _learn_first(state, window), verdict
+        return _learn_first(state, window, params), verdict
 
     base = _baseline(state, window.start_ms, params)
     expected = max(base.expected, 0.0)
@@ -537,8 +653,13 @@ def step(
     share_score = max(raw_share - shift, 0.0)
     score = max(volume_score, share_score)
     ratio = observed / max(expected, 1.0)
+    novel = _novel(observed, state, params)
+    bar = params.threshold
+    if novel and params.novelty_threshold > 0.0:
+        bar = min(bar, params.novelty_threshold)
     volume_hit = (
-        volume_score >= params.threshold
+        novel is not False
+        and volume_score >= bar
         and observed - expected >= params.min_excess
         and ratio >= (params.young_min_ratio if young else params.min_ratio)
     )
@@ -569,6 +690,7 @@ def step(
         severity=severity,
         baseline_buckets=state.buckets_seen,
         young_baseline=young,
+        record_days=_record_days(observed, state, window.start_ms),
     )
     if window.start_ms <= state.last_start_ms:
         return state, verdict
@@ -581,10 +703,13 @@ def step(
 # -- learning ---------------------------------------------------------------
 
 
-def _learn_first(state: DetectorState, window: WindowStats) -> DetectorState:
+def _learn_first(
+    state: DetectorState, window: WindowStats, params: DetectorParams
+) -> DetectorState:
     observed = float(window.negative)
     return replace(
         state,
+        **_peaks(state, window.start_ms, observed, params),  # type: ignore[arg-type]
         buckets_seen=1,
         last_start_ms=window.start_ms,
         fast=observed,
@@ -747,6 +872,7 @@ def _learn(
 
     return replace(
         state,
+        **_peaks(state, window.start_ms, observed, params),  # type: ignore[arg-type]
         buckets_seen=n + 1,
         last_start_ms=window.start_ms,
         fast=max(fast, 0.0),
@@ -816,8 +942,10 @@ _FLOAT_TUPLES = (
     "recent_exp",
     "recent_tot",
     "calib",
+    "peak_values",
+    "peak_sums",
 )
-_INT_TUPLES = ("visits", "week_seen")
+_INT_TUPLES = ("visits", "week_seen", "peak_days")
 
 
 def state_to_dict(state: DetectorState) -> dict[str, object]:

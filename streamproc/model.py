@@ -186,6 +186,10 @@ class Verdict:
     """How many buckets of history the baseline rests on."""
     young_baseline: bool = False
     """True while the baseline is still learning (cold start)."""
+    record_days: int = 0
+    """Whole days since the brand last had a bucket this high (0: earlier
+    today or unknown); when nothing as high is remembered, the days
+    remembered, so "highest in N days" is then a lower bound."""
 
     @property
     def brand(self) -> str:
@@ -233,6 +237,8 @@ class AlertEvent:
     total: int = 0
     """All mentions of the brand in the window (negative share context)."""
     baseline_young: bool = False
+    record_days: int = 0
+    """The bucket's `Verdict.record_days`: "the highest in N days"."""
     reason: str = ""
     """Why this event: "anomaly", "growth", "recovered", "acknowledged", ..."""
     actor: str = ""

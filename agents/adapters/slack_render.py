@@ -183,6 +183,12 @@ def ratio_sentence(event: AlertEvent) -> str:
     return f"{fmt_ratio(event.ratio)} normal: {observed} negative mentions in {minutes}, {expected}"
 
 
+def record_phrase(event: AlertEvent) -> str:
+    """ "highest in N days" for a bucket above every day of the last N (or "")."""
+    days = event.record_days
+    return f"highest in {days} days" if days >= 2 else ""
+
+
 def _split(counts: Mapping[str, int]) -> str:
     total = sum(v for v in counts.values() if v > 0)
     if total <= 0:
@@ -328,6 +334,8 @@ def render_root(
         text = f"{event.severity.value.upper()}: {brand}: {sentence}"
 
     state = [f"*{_status_word(event)}*", f"since {fmt_time(event.onset_ms)}"]
+    if record_phrase(event) and not resolved:
+        state.append(record_phrase(event))
     if acknowledged_by:
         state.append(f"acknowledged by *{_user(acknowledged_by, NAME_MAX)}*")
     elif not resolved:
@@ -423,11 +431,15 @@ def render_reply(event: AlertEvent, brand_name: str) -> tuple[str, list[Block]]:
     elif event.status is AlertStatus.ESCALATED:
         lead = f":arrow_double_up: *Escalated to {event.severity.value}*: {brand}"
         detail = f"*{sentence}.* Growth {event.growth:+.0%} vs recent buckets."
+        if record_phrase(event):
+            detail += f" {record_phrase(event).capitalize()}."
         tail = ""
     else:
         word = "Update" if event.status is AlertStatus.UPDATED else "Firing"
         lead = f":information_source: *{word}*: {brand}"
         detail = f"*{sentence}.* Growth {event.growth:+.0%} vs recent buckets."
+        if record_phrase(event):
+            detail += f" {record_phrase(event).capitalize()}."
         tail = ""
     if reason and event.status is not AlertStatus.RESOLVED:
         lead += f" ({reason})"

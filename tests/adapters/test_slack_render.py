@@ -152,6 +152,17 @@ def test_young_baseline_note(young: bool) -> None:
         assert ("oung baseline" in all_text(text, blocks)) is young
 
 
+@pytest.mark.parametrize(("days", "said"), [(0, False), (1, False), (2, True), (21, True)])
+def test_the_highest_in_n_days_is_said_from_two_days_on(days: int, said: bool) -> None:
+    for text, blocks in (
+        render_root(event(record_days=days), "Acme"),
+        render_reply(event(record_days=days, status=AlertStatus.ESCALATED), "Acme"),
+    ):
+        assert (f"ighest in {days} days" in all_text(text, blocks)) is said
+    _, resolved = render_root(event(record_days=days, status=AlertStatus.RESOLVED), "Acme")
+    assert "ighest in" not in all_text("", resolved)
+
+
 def test_root_buttons_carry_incident_and_brand() -> None:
     _, blocks = render_root(event(), "Acme")
     actions = next(b for b in blocks if b["type"] == "actions")

@@ -260,6 +260,34 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
     assert statuses(ev_crit) == [("firing", "anomaly")]
 
 
+@pytest.mark.parametrize(
+    ("factor", "observed", "fires"),
+    [
+        (1.0, 30.0, False),  # an aftershock below the last incident's peak (60): held
+        (1.0, 60.0, True),  # as big a wave as the last one: a new page
+        (1.0, 90.0, True),
+        (0.0, 30.0, True),  # factor 0: any critical bucket opens in the cooldown
+    ],
+)
+def test_in_the_cooldown_a_critical_bucket_must_top_the_last_peak(
+    factor: float, observed: float, fires: bool
+) -> None:
+    policy = replace(POLICY, cooldown_critical_factor=factor)
+    first = [hot(0, observed=40.0), hot(1, observed=60.0)] + [verdict(i) for i in range(2, 6)]
+    s, _ = run(first, policy)
+    assert (s.phase, s.prev_peak_observed) == ("idle", 60.0)
+    back = alert_state_from_dict(json.loads(json.dumps(alert_state_to_dict(s))))
+    assert back.prev_peak_observed == 60.0
+    _, events = run([hot(8, observed=observed, severity=Severity.CRITICAL)], policy, back)
+    assert (("firing", "anomaly") in statuses(events)) is fires
+
+
+def test_an_event_says_how_many_days_its_bucket_is_the_highest_in() -> None:
+    v = replace(hot(1), record_days=12)
+    _, events = run([hot(0), v])
+    assert [e.record_days for e in events] == [12]
+
+
 NOVEL = AlertPolicy(cooldown_ms=0, novelty_halflife_ms=10 * B, novelty_factor=1.0)
 
 

@@ -53,6 +53,7 @@ def event(**kw: object) -> AlertEvent:
         top_author_share=0.1,
         total=70,
         baseline_young=True,
+        record_days=9,
         reason="anomaly",
     )
     base.update(kw)
@@ -82,7 +83,10 @@ def test_alert_roundtrip_and_wire_names() -> None:
     ):
         assert key in d
     assert d["window_start"] == "2026-03-02T00:00:00Z"
+    assert d["record_days"] == 9
     assert codec.alert_from_dict(d) == e
+    older = {k: v for k, v in d.items() if k != "record_days"}  # a worker before the field
+    assert codec.alert_from_dict(older).record_days == 0
 
 
 @given(st.integers(946_684_800_000, 4_102_444_799_000))

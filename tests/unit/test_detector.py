@@ -247,18 +247,77 @@ def bursty(days: int, seed: int) -> list[int]:
     return out
 
 
+CALIBRATED = replace(P, calibration_per_day=0.5, novelty_days=0.0)
+"""The calibration alone (off in the shipped presets, where novelty does its job)."""
+
+
 def test_calibration_lowers_the_scores_of_a_bursty_brand_only() -> None:
+    n = 10 * DAY
+    calm, _ = feed([int(c) for c in np.random.default_rng(1).poisson(20, n)], CALIBRATED)
+    wild, _ = feed(bursty(10, 1), CALIBRATED)
+    spike = window(n + 1, 200)
+    calm_v = step(calm, spike, CALIBRATED)[1]
+    wild_v = step(wild, spike, CALIBRATED)[1]
+    assert calm_v.kind == "anomalous"
+    assert wild_v.kind == "normal"
+    uncalibrated = replace(CALIBRATED, calibration_per_day=0.0)
+    wild_raw, _ = feed(bursty(10, 1), params=uncalibrated)
+    assert step(wild_raw, spike, uncalibrated)[1].score > wild_v.score
+
+
+def test_novelty_keeps_a_bursty_brands_routine_quiet_and_finds_a_new_peak() -> None:
     n = 10 * DAY
     calm, _ = feed([int(c) for c in np.random.default_rng(1).poisson(20, n)])
     wild, _ = feed(bursty(10, 1))
-    spike = window(n + 1, 200)
+    spike, bigger = window(n + 1, 200), window(n + 1, 600)
     calm_v = step(calm, spike, P)[1]
-    wild_v = step(wild, spike, P)[1]
     assert calm_v.kind == "anomalous"
-    assert wild_v.kind == "normal"
-    uncalibrated = replace(P, calibration_per_day=0.0)
-    wild_raw, _ = feed(bursty(10, 1), params=uncalibrated)
-    assert step(wild_raw, spike, uncalibrated)[1].score > wild_v.score
+    assert calm_v.record_days >= 9  # "the highest in 9+ days"
+    routine = step(wild, spike, P)[1]
+    assert routine.kind == "normal"
+    assert routine.score >= P.threshold  # surprising for the hour, yet the brand's routine
+    assert routine.record_days == 1  # as high as yesterday
+    new = step(wild, bigger, P)[1]
+    assert new.kind == "anomalous"
+    assert new.record_days >= 9
+    off = replace(P, novelty_days=0.0)
+    wild_off, _ = feed(bursty(10, 1), off)
+    assert step(wild_off, spike, off)[1].kind == "anomalous"
+
+
+@pytest.mark.parametrize(
+    ("history_days", "count", "novel"),
+    [
+        (4.0, 45, True),  # under novelty_return_days of history: not yet judged
+        (12.0, 45, False),  # the routine daily peak (40) plus margin is not new
+        (12.0, 60, True),
+        (12.0, 50, False),  # within the counting-noise margin of 2 SD over 40
+        (12.0, 54, True),
+    ],
+)
+def test_novelty_needs_history_and_a_margin_over_the_kth_daily_peak(
+    history_days: float, count: int, novel: bool
+) -> None:
+    """A flat brand of 10 a bucket with one bucket of 40 every day."""
+    days = int(history_days)
+    counts = [40 if i % DAY == 50 else 10 for i in range(days * DAY)]
+    state, verdicts = feed(counts)
+    assert not any(v.kind == "anomalous" for v in verdicts[6 * DAY :])
+    v = step(state, window(len(counts) + 60, count), P)[1]
+    assert (v.kind == "anomalous") is novel
+
+
+def test_a_sustained_rise_is_new_as_a_sum_when_no_bucket_is() -> None:
+    """Four buckets of 30 after days of 10 with a daily single 40: no bucket tops
+    40, but their sum (120) tops the daily peak of four-bucket sums (70)."""
+    counts = [40 if i % DAY == 50 else 10 for i in range(12 * DAY)]
+    state, _ = feed(counts)
+    _, vs = feed([30, 30, 30, 30], state=state, start=len(counts) + 60)
+    assert vs[-1].kind == "anomalous"
+    single = replace(P, novelty_span=1)
+    state1, _ = feed(counts, single)
+    _, vs1 = feed([30, 30, 30, 30], single, state=state1, start=len(counts) + 60)
+    assert all(v.kind == "normal" for v in vs1)
 
 
 @settings(max_examples=25, deadline=None)
@@ -272,14 +331,14 @@ def test_counts_mode_never_scores_the_share(counts: list[int]) -> None:
 def test_a_long_surge_counts_once_in_the_calibration() -> None:
     """A day-long surge must not make the next surge look ordinary (NAB's KO)."""
     quiet = [int(c) for c in np.random.default_rng(5).poisson(20, 8 * DAY)]
-    per_bucket = replace(P, calibration_once_per_run=False)
+    per_bucket = replace(CALIBRATED, calibration_once_per_run=False)
     # Keep the surge short of adapt_after_minutes so it stays anomalous throughout.
     surge = [120] * int(P.adapt_after_minutes / P.bucket_minutes - 2)
     after = [*quiet, *surge, *[20] * DAY]
-    once_state, _ = feed(after)
+    once_state, _ = feed(after, CALIBRATED)
     bucket_state, _ = feed(after, params=per_bucket)
     nxt = window(len(after), 150)
-    once = step(once_state, nxt, P)[1]
+    once = step(once_state, nxt, CALIBRATED)[1]
     each = step(bucket_state, nxt, per_bucket)[1]
     assert once.kind == "anomalous"
     assert once.score > each.score
