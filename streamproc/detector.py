@@ -240,6 +240,11 @@ class DetectorParams:
         _check_at_least(self, 0.0, "calibration_per_day", "calibration_prior_minutes")
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
         _check_at_least(self, 1.0, "share_min_ratio", "learn_full_ratio")
+        _check_at_least(self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold")
+        _check_positive(self, "novelty_return_days")
+        if not 1 <= self.novelty_span <= _RECENT:
+            msg = f"novelty_span must be in 1..{_RECENT}, got {self.novelty_span!r}"
+            raise ValueError(msg)
         _check_at_least(self, self.learn_full_ratio, "learn_zero_ratio")
         for name in ("season_rate", "weekly_rate"):
             if not 0.0 < getattr(self, name) <= 1.0:
@@ -547,16 +552,18 @@ def _record_days(observed: float, state: DetectorState, start_ms: int) -> int:
     return int(today - state.peak_days[0]) if state.peak_days else 0
 
 
-def _peaks(
-    state: DetectorState, start_ms: int, observed: float, params: DetectorParams
-) -> dict[str, tuple[float, ...] | tuple[int, ...]]:
-    """The daily peaks with this bucket's, trimmed to `novelty_days` (state fields)."""
-    if params.novelty_days <= 0.0:
-        return {}
+def _with_peaks(state: DetectorState, start_ms: int, params: DetectorParams) -> DetectorState:
+    """The state with its last bucket (``recent_obs[-1]``) in the daily peaks.
+
+    Days older than `novelty_days` are dropped, so the state stays small.
+    """
+    if params.novelty_days <= 0.0 or not state.recent_obs:
+        return state
     day = start_ms // DAY_MS
-    span_sum = _span_sum(observed, state, params)
+    observed = state.recent_obs[-1]
+    span_sum = sum(state.recent_obs[-params.novelty_span :])
     days, values, sums = list(state.peak_days), list(state.peak_values), list(state.peak_sums)
-    if len(sums) != len(values):
+    if len(sums) != len(values):  # a state from before the sums were kept
         sums = list(values)
     if days and days[-1] == day:
         values[-1] = max(values[-1], observed)
@@ -566,11 +573,12 @@ def _peaks(
         values.append(observed)
         sums.append(span_sum)
     keep = next((i for i, d in enumerate(days) if d > day - params.novelty_days), len(days))
-    return {
-        "peak_days": tuple(days[keep:]),
-        "peak_values": tuple(values[keep:]),
-        "peak_sums": tuple(sums[keep:]),
-    }
+    return replace(
+        state,
+        peak_days=tuple(days[keep:]),
+        peak_values=tuple(values[keep:]),
+        peak_sums=tuple(sums[keep:]),
+    )
 
 
 def _growth(observed: float, state: DetectorState, params: DetectorParams) -> float:
@@ -707,9 +715,8 @@ def _learn_first(
     state: DetectorState, window: WindowStats, params: DetectorParams
 ) -> DetectorState:
     observed = float(window.negative)
-    return replace(
+    first = replace(
         state,
-        **_peaks(state, window.start_ms, observed, params),  # type: ignore[arg-type]
         buckets_seen=1,
         last_start_ms=window.start_ms,
         fast=observed,
@@ -719,6 +726,7 @@ def _learn_first(
         recent_exp=(observed,),
         recent_tot=(float(window.total),),
     )
+    return _with_peaks(first, window.start_ms, params)
 
 
 def _learnt_value(
@@ -870,9 +878,8 @@ def _learn(
         share_neg += a_share * (observed - share_neg)
         share_all += a_share * (total - share_all)
 
-    return replace(
+    updated = replace(
         state,
-        **_peaks(state, window.start_ms, observed, params),  # type: ignore[arg-type]
         buckets_seen=n + 1,
         last_start_ms=window.start_ms,
         fast=max(fast, 0.0),
@@ -892,6 +899,7 @@ def _learn(
         anomalous_run=run,
         elevated_run=high_run,
     )
+    return _with_peaks(updated, window.start_ms, params)
 
 
 def _spread_weight(raw_score: float, params: DetectorParams, *, rise: bool, damp: bool) -> float:
