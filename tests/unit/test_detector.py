@@ -307,6 +307,15 @@ def test_novelty_needs_history_and_a_margin_over_the_kth_daily_peak(
     assert (v.kind == "anomalous") is novel
 
 
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2_000), min_size=DAY, max_size=DAY))
+def test_a_brand_that_repeats_the_same_day_is_quiet_once_novelty_applies(day: list[int]) -> None:
+    """Whatever the day looks like (bursts included), living it again is not news."""
+    _, verdicts = feed(day * 7)
+    first_judged = int(P.novelty_return_days) * DAY
+    assert [v.kind for v in verdicts[first_judged:]] == ["normal"] * (len(verdicts) - first_judged)
+
+
 def test_a_sustained_rise_is_new_as_a_sum_when_no_bucket_is() -> None:
     """Four buckets of 30 after days of 10 with a daily single 40: no bucket tops
     40, but their sum (120) tops the daily peak of four-bucket sums (70)."""
