@@ -45,7 +45,7 @@ DEFAULT_THRESHOLD = 0.4
 METHOD = "linear-v1"
 
 WORD_CACHE_SIZE = 30_000
-"""(Language, word) pairs whose character n-grams are kept; the cache is emptied when it fills.
+"""(Language, word) pairs whose character n-grams are kept; the caches are emptied when they fill.
 
 The per-word caches of scoring and detection together hold about 2 KB a word
 (measured), so at most some 60 MB; the dev and sample texts use 13,000 words."""
@@ -61,14 +61,13 @@ _Entry = tuple[int, _Form, _Form | None]
 plain and negated forms; the negated one is None until a text needs it (most
 words never occur inside a negation's scope, and the cache stays smaller)."""
 _ZERO: _Weights = (0.0, 0.0, 0.0)
-_SHARED_TAG = "*\x00"
-"""Cache-key prefix for languages without their own weights (a language tag is ``es\x00``)."""
 _WORD, _SKIP, _BREAK, _NEGATOR = 0, 1, 2, 3
 _LEXICON_CACHE_SIZE = 1_000
 """Languages whose lexicon-feature weights are kept; emptied when it fills."""
-_Table = tuple[dict[str, _Weights], dict[str, _Weights], str]
+_Table = tuple[dict[str, _Weights], dict[str, _Weights], dict[str, _Entry]]
 """A language's weights, its bigram weights alone (the per-word look-ups then
-stay in a table a third of the size), and its cache-key prefix."""
+stay in a table a third of the size), and its word cache (one per table, so
+a word is looked up as it is, without building a (language, word) key)."""
 _BIGRAM = "b:"
 _Get = Callable[[str], _Weights | None]
 
@@ -122,13 +121,14 @@ class LinearScorer:
             else:
                 self._weights[name] = (r[0], r[1], r[2])
         self._own = own
-        self._shared: _Table = (self._weights, _bigrams(self._weights), _SHARED_TAG)
+        self._shared: _Table = (self._weights, _bigrams(self._weights), {})
         self._tables: dict[str, _Table] = {}
+        self._cached_words = 0
+        """Entries in all the tables' word caches together."""
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
         self._threshold = threshold
-        self._cache: dict[str, _Entry] = {}
         self._lexicon_weights: dict[str, tuple[tuple[_Weights | None, _Weights | None], ...]] = {}
 
     @classmethod
@@ -159,20 +159,20 @@ class LinearScorer:
         for key, w in self._own[lang].items():
             s = merged.get(key, _ZERO)
             merged[key] = (s[0] + w[0], s[1] + w[1], s[2] + w[2])
-        table = (merged, _bigrams(merged), lang + "\x00")
+        table = (merged, _bigrams(merged), {})
         self._tables[lang] = table
         return table
 
     def _entry(
         self,
         word: str,
-        cache_key: str,
-        weights: dict[str, _Weights],
+        table: _Table,
         negators: frozenset[str],
         *,
         negated: bool = False,
     ) -> _Entry:
-        """``negators`` are the language's: each cache-key prefix has one set of them."""
+        """``negators`` are the language's: each table's languages have one set of them."""
+        weights, _, cache = table
         get = weights.get
         ckeys = tuple(char_keys(word))
         a0 = a1 = a2 = 0.0
@@ -200,14 +200,18 @@ class LinearScorer:
             if negated:
                 forms.append(_form(NEGATED_PREFIX + word, ckeys, chars, get))
             entry = (kind, forms[0], forms[1] if negated else None)
-        if len(self._cache) >= WORD_CACHE_SIZE:
-            self._cache.clear()
-        self._cache[cache_key] = entry
+        if word not in cache:
+            if self._cached_words >= WORD_CACHE_SIZE:
+                for _, _, full in (self._shared, *self._tables.values()):
+                    full.clear()
+                self._cached_words = 0
+            self._cached_words += 1
+        cache[word] = entry
         return entry
 
-    def _negated(self, word: str, cache_key: str, weights: dict[str, _Weights], lang: str) -> _Form:
+    def _negated(self, word: str, table: _Table, lang: str) -> _Form:
         """The negated form of a word whose cache entry was built without it."""
-        form = self._entry(word, cache_key, weights, negators_of(lang), negated=True)[2]
+        form = self._entry(word, table, negators_of(lang), negated=True)[2]
         if form is None:  # a word of another kind is never negated
             msg = f"no negated form for {word!r}"
             raise ValueError(msg)
@@ -236,26 +240,26 @@ class LinearScorer:
         Unknown keys add nothing, so they are not added: a sum that starts at
         0.0 never becomes -0.0, so adding a zero would leave it unchanged.
         """
-        weights, bigrams, tag = self._table(lang)
+        table = self._table(lang)
+        weights, bigrams, cache = table
         get = weights.get
         get_bigram = bigrams.get
-        cached = self._cache.get
+        cached = cache.get
         keys: list[str] = []
         terms: list[_Weights] = []
         scope = 0
         prev = ""
         for word in tokens.words:
-            ckey = tag + word
-            e = cached(ckey)
+            e = cached(word)
             if e is None:
-                e = self._entry(word, ckey, weights, negators_of(lang))
+                e = self._entry(word, table, negators_of(lang))
             kind = e[0]
             if kind == _WORD:
                 if scope:
                     scope -= 1
                     negated = e[2]
                     if negated is None:
-                        negated = self._negated(word, ckey, weights, lang)
+                        negated = self._negated(word, table, lang)
                     m, ks, ts, opens = negated
                 else:
                     m, ks, ts, opens = e[1]
@@ -280,11 +284,8 @@ class LinearScorer:
             prev = opens
         z0, z1, z2 = self._bias
         if keys:
-            a0 = a1 = a2 = 0.0
-            for w in terms:
-                a0 += w[0]
-                a1 += w[1]
-                a2 += w[2]
+            # C-level sums, term by term in text order as a Python loop would add them
+            a0, a1, a2 = map(sum, zip(*terms, strict=True)) if terms else _ZERO
             counts = count(keys)
             squares = float(len(counts))
             if squares < len(keys):

@@ -468,7 +468,8 @@ def test_full_caches_are_emptied_without_changing_answers(monkeypatch: pytest.Mo
     small = langmodel.LanguageModel.from_arrays(arrays)
     got = [(cramped.score(t, "es"), small.predict(tokenize(t))) for t in texts]
     assert got == expected
-    assert len(cramped._cache) <= 3
+    assert cramped._cached_words <= 3
+    assert len(cramped._table("es")[2]) <= 3
 
 
 @pytest.mark.parametrize(
@@ -595,4 +596,8 @@ def test_word_cache_holds_one_entry_per_language_and_word() -> None:
     for lang in ("es", "ca", "und", "de", "es"):
         scorer.score("no funciona, funciona", lang)
     # "no", "funciona" and the clause break, for es, ca and the shared table ("und", "de")
-    assert len(scorer._cache) == 9
+    caches = [scorer._table(lang)[2] for lang in ("es", "ca", "und")]
+    assert [sorted(cache) for cache in caches] == [["<br>", "funciona", "no"]] * 3
+    assert scorer._table("de") is scorer._table("und")
+    assert scorer._cached_words == 9
+
