@@ -601,3 +601,24 @@ def test_word_cache_holds_one_entry_per_language_and_word() -> None:
     assert scorer._table("de") is scorer._table("und")
     assert scorer._cached_words == 9
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@Acme #FoodPoisoning at https://t.co/x!",
+        "@bob:) genial:( xD",
+        "cafe\u0301 café\u200d 😡😡",
+        "AAAAH noooo\u2000#NoFunciona",
+    ],
+)
+def test_a_chunk_is_cached_the_second_time_it_is_seen(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setattr(text_module, "_CHUNK_CACHE", {})
+    monkeypatch.setattr(text_module, "_SEEN_CHUNKS", set())
+    chunks = set(text.split())
+    first = tokenize(text)
+    assert not text_module._CHUNK_CACHE  # one look is not enough to be kept
+    assert tokenize(text) == first == _reference_tokenize(text)
+    assert set(text_module._CHUNK_CACHE) == chunks
+    assert tokenize(text) == first
