@@ -15,7 +15,7 @@ repeats. No BLAS, no randomness, the same answer every time.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import add
 
@@ -28,17 +28,19 @@ from streamproc.sentiment.features import (
     COPY_LANGS,
     EMPHASIS,
     LEXICON_FEATURES,
+    NEGATED_PREFIX,
+    NEGATION_SCOPE,
     copy_of,
     count,
     form_keys,
-    forms,
     is_negator,
     lexicon_values,
     negators_of,
     repeats,
 )
 from streamproc.sentiment.lexicon import LexiconRules
-from streamproc.sentiment.text import Tokens, tokenize_cached
+from streamproc.sentiment.text import CLAUSE_BREAK, Tokens, tokenize_cached
+from streamproc.sentiment.words import INTENSIFIERS
 
 LABELS: tuple[Label, Label, Label] = ("negative", "neutral", "positive")
 """Column order of the weight matrix."""
@@ -190,11 +192,35 @@ class LinearScorer:
         table.cache[form] = entry
         return entry
 
-    def _entries(self, seq: list[str] | tuple[str, ...], table: _Table) -> list[_Entry]:
+    def _entries(self, seq: Sequence[str], table: _Table) -> list[_Entry]:
         entries = list(map(table.cache.get, seq))
         if all(entries):
             return entries  # type: ignore[return-value]  # no None left
         return [e or self._entry(f, table) for e, f in zip(entries, seq, strict=True)]
+
+    def _negate(
+        self, seq: Sequence[str], entries: list[_Entry], start: int, table: _Table
+    ) -> tuple[list[str], list[_Entry]]:
+        """`forms` and their entries, for tokens whose first negator is at ``start``.
+
+        The words before it are their own forms already, so only the rest is walked.
+        """
+        out = list(seq)
+        found = list(entries)
+        scope = 0
+        for i in range(start, len(out)):
+            w = out[i]
+            if w == CLAUSE_BREAK:
+                scope = 0
+            elif w in INTENSIFIERS:
+                pass
+            elif found[i][4]:
+                scope = NEGATION_SCOPE
+            elif scope:
+                scope -= 1
+                form = out[i] = NEGATED_PREFIX + w
+                found[i] = table.cache.get(form) or self._entry(form, table)
+        return out, found
 
     def _lexicon_table(
         self, lang: str, table: _Table
@@ -212,16 +238,16 @@ class LinearScorer:
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
         """P(negative), P(neutral), P(positive): what `features` and the weights give.
 
-        The tokens are taken as forms as they are, and redone by `forms` only
-        when their cached entries count a negator.
+        The tokens are taken as forms as they are, and those after a negator
+        are then marked as `streamproc.sentiment.features.forms` marks them.
         """
         table = self._table(lang)
         words = tokens.words
         seq = words if EMPHASIS.isdisjoint(words) else [w for w in words if w not in EMPHASIS]
         entries = self._entries(seq, table)
-        if entries and sum([e[4] for e in entries]):
-            seq = forms(tokens, lang)
-            entries = self._entries(seq, table)
+        opens = [e[4] for e in entries]
+        if 1 in opens:
+            seq, entries = self._negate(seq, entries, opens.index(1), table)
         z0, z1, z2 = self._bias
         if entries:
             a0, a1, a2, keys, _ = _column_sums(entries)
