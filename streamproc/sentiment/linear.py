@@ -263,11 +263,11 @@ class LinearScorer:
             log = math.log
             counts = count(seq)
             if len(counts) < len(seq):  # a repeated form weighs 1 + ln n, not n
-                by_form = dict(zip(seq, entries, strict=True))
+                cached = table.cache.get
                 for form, n in repeats(counts):
                     v = 1.0 + log(n)
                     d = v - n
-                    e = by_form[form]
+                    e = cached(form) or self._entry(form, table)
                     a0 += e[0] * d
                     a1 += e[1] * d
                     a2 += e[2] * d
