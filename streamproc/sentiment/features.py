@@ -1,25 +1,28 @@
 """Feature extraction for the linear sentiment model, shared by training and scoring.
 
-A text becomes a sparse bag of named features: words (marked ``~`` inside a
-negation's scope, so "no funciona" and "funciona" differ), word bigrams,
-character 4-grams of each word (which carry spelling variants, elongations
-and cognates across the Romance languages), and a few real-valued lexicon
-features that bring in the curated crisis vocabulary the training tweets
-rarely contain. The n-gram part is log-scaled and L2-normalised; the lexicon
-part is not. For the six languages each n-gram also comes as a
+A text becomes a sequence of *forms*, one per token: the token itself, or
+``~word`` inside a negation's scope (so "no funciona" and "funciona" differ);
+the emphasis marks ("!", elongation) are left to the lexicon rules. Each form
+brings its word key (``w:form``) and the character 4-grams of its word (which
+carry spelling variants, elongations and cognates across the Romance
+languages); each pair of adjacent forms brings a bigram key (``b:a b``). A
+form or pair seen ``n`` times weighs ``1 + ln n``, and the whole is divided by
+the square root of the weighted number of keys, so a text's n-gram part is a
+sum of per-form and per-pair weights the scorer can cache (see
+`streamproc.sentiment.linear`). A few real-valued lexicon features bring in
+the curated crisis vocabulary the training tweets rarely contain; they are
+not scaled. For the six languages each n-gram also comes as a
 language-prefixed copy (``es/w:funciona``), so a word can weigh differently in
 each language while sharing what the languages have in common; the lexicon
-features stay shared (and ``xx|lex:...``) and unscaled. A word's character
-n-grams do not depend on its neighbours, so the scorer caches them per word
-and language (see `streamproc.sentiment.linear`).
+features stay shared (and ``xx|lex:...``).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections import _count_elements as _count_into  # type: ignore[attr-defined]
 from collections.abc import Iterable
+from itertools import pairwise
 
 from streamproc.sentiment.lexicon import LexiconRules, squash
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
@@ -30,6 +33,7 @@ CHAR_SIZE = 4
 CHAR_MIN_WORD = 3
 """Shorter words are covered by their word feature alone."""
 NEGATION_SCOPE = 3
+BIGRAM_PREFIX = "b:"
 LEXICON_FEATURES: tuple[str, ...] = ("lex:score", "lex:pos", "lex:neg", "lex:dom")
 """Real-valued features (also conjoined with the language as ``xx|lex:...``)."""
 
@@ -75,39 +79,52 @@ def char_keys(word: str) -> list[str]:
     return [p[i : i + n] for i in range(len(p) - n + 1)]
 
 
-def word_keys(tokens: Tokens, lang: str) -> list[str]:
-    """The word (``w:``) and bigram (``b:``) keys of ``tokens``, in order."""
+def is_negator(word: str, negators: frozenset[str]) -> bool:
+    """Whether ``word`` opens a negation's scope (English "n't" verbs in any language)."""
+    return word in negators or word.endswith("n't")
+
+
+def forms(tokens: Tokens, lang: str) -> list[str]:
+    """The model's view of each token: emphasis marks dropped, negated words marked.
+
+    A negator reaches the next `NEGATION_SCOPE` words, not counting
+    intensifiers; a clause break ends its scope.
+    """
     negators = negators_of(lang)
-    keys: list[str] = []
+    out: list[str] = []
     scope = 0
-    prev = ""
     for w in tokens.words:
+        if w in EMPHASIS:
+            continue
         if w == CLAUSE_BREAK:
             scope = 0
-            prev = ""
-            continue
-        if w in INTENSIFIERS or w in EMPHASIS:
-            continue
-        if w in negators or w.endswith("n't"):
+        elif w in INTENSIFIERS:
+            pass
+        elif is_negator(w, negators):
             scope = NEGATION_SCOPE
-            m = w
         elif scope:
             scope -= 1
-            m = NEGATED_PREFIX + w
-        else:
-            m = w
-        keys.append("w:" + m)
-        if prev:
-            keys.append("b:" + prev + " " + m)
-        prev = m
-    return keys
+            w = NEGATED_PREFIX + w
+        out.append(w)
+    return out
+
+
+def form_keys(form: str) -> list[str]:
+    """The character 4-grams of the form's word, then its word key."""
+    word = form[1:] if form.startswith(NEGATED_PREFIX) else form
+    return [*char_keys(word), "w:" + form]
+
+
+def pair_keys(seq: list[str] | tuple[str, ...]) -> list[str]:
+    """The bigram key of each pair of adjacent forms."""
+    return [f"{BIGRAM_PREFIX}{a} {b}" for a, b in pairwise(seq)]
 
 
 def count(keys: Iterable[str]) -> dict[str, int]:
     """Occurrences of each key, in order of first occurrence.
 
     `Counter`'s own C loop, called without `Counter`'s Python wrapper (which
-    costs as much again on the hundred keys of a mention).
+    costs as much again on a mention's keys).
     """
     counts: dict[str, int] = {}
     _count_into(counts, keys)
@@ -119,20 +136,26 @@ def repeats(counts: dict[str, int]) -> list[tuple[str, int]]:
     return [(k, n) for k, n in counts.items() if n > 1]
 
 
-def repeated(keys: list[str]) -> list[tuple[str, int]]:
-    """``(key, count)`` for the keys of ``keys`` that occur more than once.
+def ngram_features(tokens: Tokens, lang: str) -> dict[str, float]:
+    """The scaled n-gram part of `features` (no language copies)."""
+    seq = forms(tokens, lang)
+    out: dict[str, float] = {}
+    squares = 0.0
+    for units, keys_of in ((count(seq), form_keys), (count(pair_keys(seq)), _pair_key)):
+        for unit, n in units.items():
+            v = 1.0 + math.log(n) if n > 1 else 1.0
+            keys = keys_of(unit)
+            squares += v * v * len(keys)
+            for key in keys:
+                out[key] = out.get(key, 0.0) + v
+    if not out:
+        return out
+    inv = 1.0 / math.sqrt(squares)
+    return {key: v * inv for key, v in out.items()}
 
-    Only the repeats are returned, which is what the cached scorers need to correct.
-    """
-    return repeats(count(keys))
 
-
-def ngram_counts(tokens: Tokens, lang: str) -> Counter[str]:
-    """Raw counts of the word, bigram and character features of ``tokens``."""
-    keys = word_keys(tokens, lang)
-    for w in tokens.words:
-        keys += char_keys(w)
-    return Counter(keys)
+def _pair_key(key: str) -> list[str]:
+    return [key]
 
 
 def lexicon_values(
@@ -150,16 +173,12 @@ def lexicon_features(tokens: Tokens, lang: str, rules: LexiconRules) -> list[tup
 
 
 def features(tokens: Tokens, lang: str, rules: LexiconRules) -> dict[str, float]:
-    """The model's input: log-scaled, L2-normalised n-grams plus lexicon values.
+    """The model's input: scaled n-grams, their language copies, lexicon values.
 
-    The language copies repeat the normalised values (the norm is taken over
-    the shared n-grams), so the scorer can fold each copy's weight into the
-    shared one and look each key up once.
+    The language copies repeat the n-grams' values, so the scorer can fold
+    each copy's weight into the shared one and look each key up once.
     """
-    counts = ngram_counts(tokens, lang)
-    scaled = {k: 1.0 + math.log(v) if v > 1 else 1.0 for k, v in counts.items()}
-    norm = math.sqrt(sum(v * v for v in scaled.values())) or 1.0
-    out = {k: v / norm for k, v in scaled.items()}
+    out = ngram_features(tokens, lang)
     if lang in COPY_LANGS:
         prefix = lang + LANG_SEPARATOR
         out.update([(prefix + k, v) for k, v in out.items()])

@@ -1,33 +1,39 @@
 """The default scorer: multinomial logistic regression over text features.
 
 The weights, vocabulary and lexicons live in the shipped artefact (see
-`streamproc.sentiment.train`). Scoring is a dictionary lookup per feature and a
-3-column weighted sum: no BLAS, no randomness, the same answer every time.
-A language's own weights (``es/...``) are folded into the shared ones once per
-language, so a language costs one table, not a second look-up per key. The
-sums keep one fixed order (the terms in text order, then the corrections for
-repeated keys in order of first occurrence), and unknown keys, whose zero would
-change no sum, are skipped: speed-ups must keep the answers to the last bit.
+`streamproc.sentiment.train`). A language's own weights (``es/...``) are folded
+into the shared ones once per language, so a language costs one table. The
+n-gram part of the features (`streamproc.sentiment.features`) is a sum of
+per-form weights (a form's word key plus its character n-grams) and per-pair
+bigram weights, so each table caches the summed weights of each form it has
+seen, and a mention costs C-level ``map``/``zip``/``sum`` calls over its tokens
+rather than a Python loop per key: a Python loop runs only for a text with a
+negator (to mark the words in its scope) and for the forms and pairs a text
+repeats. No BLAS, no randomness, the same answer every time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import add
 
 import numpy as np
 import numpy.typing as npt
 
 from streamproc.model import Label, SentimentScore
 from streamproc.sentiment.features import (
+    BIGRAM_PREFIX,
     COPY_LANGS,
     EMPHASIS,
     LEXICON_FEATURES,
     NEGATED_PREFIX,
     NEGATION_SCOPE,
-    char_keys,
     copy_of,
     count,
+    form_keys,
+    is_negator,
     lexicon_values,
     negators_of,
     repeats,
@@ -42,45 +48,51 @@ LABELS: tuple[Label, Label, Label] = ("negative", "neutral", "positive")
 DEFAULT_THRESHOLD = 0.4
 """A polar label needs at least this probability, otherwise the text is neutral."""
 
-METHOD = "linear-v1"
+METHOD = "linear-v2"
 
 WORD_CACHE_SIZE = 30_000
-"""(Language, word) pairs whose character n-grams are kept; the cache is emptied when it fills.
+"""(Language, form) pairs whose summed weights are kept; the caches are emptied when they fill.
 
-The per-word caches of scoring and detection together hold about 2 KB a word
-(measured), so at most some 60 MB; the dev and sample texts use 13,000 words."""
+An entry is a 5-tuple (about 200 bytes with its key), so the caches stay
+under some 10 MB; the dev and sample texts use 13,000 forms."""
 
 _Weights = tuple[float, float, float]
-_Form = tuple[str, tuple[str, ...], tuple[_Weights, ...], str]
-"""One form of a word (plain, or ``~word`` in a negation's scope): the form, its
-keys (character n-grams, then the ``w:`` key), the weights they add in that order
-(the n-grams' sum, the word's; unknown ones left out), and the start of the
-bigram key it opens (``b:form ``)."""
-_Entry = tuple[int, _Form, _Form | None]
-"""What scoring needs of one word, whatever its neighbours: its kind, then its
-plain and negated forms; the negated one is None until a text needs it (most
-words never occur inside a negation's scope, and the cache stays smaller)."""
+_Entry = tuple[float, float, float, int, int]
+"""What the n-gram sum needs of one form: the summed weights of its keys (unknown
+keys add nothing), how many keys it has, and 1 when it opens a negation's scope."""
 _ZERO: _Weights = (0.0, 0.0, 0.0)
-_SHARED_TAG = "*\x00"
-"""Cache-key prefix for languages without their own weights (a language tag is ``es\x00``)."""
-_WORD, _SKIP, _BREAK, _NEGATOR = 0, 1, 2, 3
 _LEXICON_CACHE_SIZE = 1_000
 """Languages whose lexicon-feature weights are kept; emptied when it fills."""
-_Table = tuple[dict[str, _Weights], dict[str, _Weights], str]
-"""A language's weights, its bigram weights alone (the per-word look-ups then
-stay in a table a third of the size), and its cache-key prefix."""
-_BIGRAM = "b:"
-_Get = Callable[[str], _Weights | None]
+
+
+class _Prefixes(dict[str, str]):
+    """Form -> the start of the bigram key it opens (``b:form ``), built on first use."""
+
+    def __missing__(self, form: str) -> str:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        prefix = self[form] = f"{BIGRAM_PREFIX}{form} "
+        return prefix
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """One language's weights (its own folded into the shared ones) and form cache."""
+
+    weights: dict[str, _Weights]
+    bigrams: dict[str, _Weights]
+    """The bigram weights alone: the per-pair look-ups stay in a smaller table."""
+    negators: frozenset[str]
+    cache: dict[str, _Entry] = field(default_factory=dict)
+
+
+def _column_sums(rows: list[_Weights] | list[_Entry]) -> list[float]:
+    """Each column's sum, added row by row (C-level ``sum`` over ``zip``)."""
+    return list(map(sum, zip(*rows, strict=True)))
 
 
 def _bigrams(weights: dict[str, _Weights]) -> dict[str, _Weights]:
-    return {key: w for key, w in weights.items() if key.startswith(_BIGRAM)}
-
-
-def _form(m: str, ckeys: tuple[str, ...], chars: tuple[_Weights, ...], get: _Get) -> _Form:
-    key = "w:" + m
-    w = get(key)
-    return (m, (*ckeys, key), chars if w is None else (*chars, w), f"b:{m} ")
+    return {key: w for key, w in weights.items() if key.startswith(BIGRAM_PREFIX)}
 
 
 def encode_vocab(names: list[str]) -> npt.NDArray[np.uint8]:
@@ -95,8 +107,7 @@ def decode_vocab(raw: npt.NDArray[np.generic]) -> list[str]:
 
 
 class LinearScorer:
-    """A `Scorer`, safe to share: its caches only ever map a key to the same answers
-    (a word's entry may gain its negated form, which changes none)."""
+    """A `Scorer`, safe to share: its caches only ever map a key to the same answer."""
 
     method = METHOD
 
@@ -122,13 +133,15 @@ class LinearScorer:
             else:
                 self._weights[name] = (r[0], r[1], r[2])
         self._own = own
-        self._shared: _Table = (self._weights, _bigrams(self._weights), _SHARED_TAG)
+        self._shared = _Table(self._weights, _bigrams(self._weights), negators_of("und"))
         self._tables: dict[str, _Table] = {}
+        self._cached_forms = 0
+        """Entries in all the tables' form caches together."""
+        self._prefixes = _Prefixes()
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
         self._threshold = threshold
-        self._cache: dict[str, _Entry] = {}
         self._lexicon_weights: dict[str, tuple[tuple[_Weights | None, _Weights | None], ...]] = {}
 
     @classmethod
@@ -145,7 +158,7 @@ class LinearScorer:
         )
 
     def _table(self, lang: str) -> _Table:
-        """Weights with ``lang``'s own folded in, its bigrams alone, its cache-key prefix.
+        """``lang``'s table; languages without their own weights share one.
 
         Built on first use; rebuilding it gives the same table, so a race
         between threads only costs time.
@@ -159,152 +172,124 @@ class LinearScorer:
         for key, w in self._own[lang].items():
             s = merged.get(key, _ZERO)
             merged[key] = (s[0] + w[0], s[1] + w[1], s[2] + w[2])
-        table = (merged, _bigrams(merged), lang + "\x00")
+        table = _Table(merged, _bigrams(merged), negators_of(lang))
         self._tables[lang] = table
         return table
 
-    def _entry(
-        self,
-        word: str,
-        cache_key: str,
-        weights: dict[str, _Weights],
-        negators: frozenset[str],
-        *,
-        negated: bool = False,
-    ) -> _Entry:
-        """``negators`` are the language's: each cache-key prefix has one set of them."""
-        get = weights.get
-        ckeys = tuple(char_keys(word))
-        a0 = a1 = a2 = 0.0
-        known = False
-        for key in ckeys:
-            w = get(key)
-            if w is not None:
-                known = True
-                a0 += w[0]
-                a1 += w[1]
-                a2 += w[2]
-        chars: tuple[_Weights, ...] = ((a0, a1, a2),) if known else ()
-        if word == CLAUSE_BREAK:
-            kind = _BREAK
-        elif word in INTENSIFIERS or word in EMPHASIS:
-            kind = _SKIP
-        elif word.endswith("n't") or word in negators:
-            kind = _NEGATOR
-        else:
-            kind = _WORD
-        if kind in (_SKIP, _BREAK):  # no word key: only the n-grams count
-            entry: _Entry = (kind, (word, ckeys, chars, ""), None)
-        else:
-            forms = [_form(word, ckeys, chars, get)]
-            if negated:
-                forms.append(_form(NEGATED_PREFIX + word, ckeys, chars, get))
-            entry = (kind, forms[0], forms[1] if negated else None)
-        if len(self._cache) >= WORD_CACHE_SIZE:
-            self._cache.clear()
-        self._cache[cache_key] = entry
+    def _entry(self, form: str, table: _Table) -> _Entry:
+        found = table.cache.get(form)  # a form seen twice in the text that missed
+        if found is not None:
+            return found
+        keys = form_keys(form)
+        known = [w for w in map(table.weights.get, keys) if w is not None]
+        a0, a1, a2 = _column_sums(known) if known else _ZERO
+        entry = (a0, a1, a2, len(keys), 1 if is_negator(form, table.negators) else 0)
+        if self._cached_forms >= WORD_CACHE_SIZE:
+            for full in (self._shared, *self._tables.values()):
+                full.cache.clear()
+            self._cached_forms = 0
+        self._cached_forms += 1
+        table.cache[form] = entry
         return entry
 
-    def _negated(self, word: str, cache_key: str, weights: dict[str, _Weights], lang: str) -> _Form:
-        """The negated form of a word whose cache entry was built without it."""
-        form = self._entry(word, cache_key, weights, negators_of(lang), negated=True)[2]
-        if form is None:  # a word of another kind is never negated
-            msg = f"no negated form for {word!r}"
-            raise ValueError(msg)
-        return form
+    def _entries(self, seq: Sequence[str], table: _Table) -> list[_Entry]:
+        entries = list(map(table.cache.get, seq))
+        if all(entries):
+            return entries  # type: ignore[return-value]  # no None left
+        return [e or self._entry(f, table) for e, f in zip(entries, seq, strict=True)]
+
+    def _negate(
+        self, seq: Sequence[str], entries: list[_Entry], start: int, table: _Table
+    ) -> tuple[list[str], list[_Entry]]:
+        """`forms` and their entries, for tokens whose first negator is at ``start``.
+
+        The words before it are their own forms already, so only the rest is walked.
+        """
+        out = list(seq)
+        found = list(entries)
+        scope = 0
+        for i in range(start, len(out)):
+            w = out[i]
+            if w == CLAUSE_BREAK:
+                scope = 0
+            elif w in INTENSIFIERS:
+                pass
+            elif found[i][4]:
+                scope = NEGATION_SCOPE
+            elif scope:
+                scope -= 1
+                form = out[i] = NEGATED_PREFIX + w
+                found[i] = table.cache.get(form) or self._entry(form, table)
+        return out, found
 
     def _lexicon_table(
-        self, lang: str, get: _Get
+        self, lang: str, table: _Table
     ) -> tuple[tuple[_Weights | None, _Weights | None], ...]:
         """Per `LEXICON_FEATURES` name, its shared and ``lang|`` weights (None when unknown)."""
-        table = self._lexicon_weights.get(lang)
-        if table is None:
-            table = tuple((get(name), get(lang + "|" + name)) for name in LEXICON_FEATURES)
+        found = self._lexicon_weights.get(lang)
+        if found is None:
+            get = table.weights.get
+            found = tuple((get(name), get(lang + "|" + name)) for name in LEXICON_FEATURES)
             if len(self._lexicon_weights) >= _LEXICON_CACHE_SIZE:
                 self._lexicon_weights.clear()
-            self._lexicon_weights[lang] = table
-        return table
+            self._lexicon_weights[lang] = found
+        return found
 
     def probabilities(self, tokens: Tokens, lang: str) -> tuple[float, float, float]:
-        """P(negative), P(neutral), P(positive).
+        """P(negative), P(neutral), P(positive): what `features` and the weights give.
 
-        Computes exactly what `features` gives, without building its dict (a
-        plain loop over 3-wide tuples beats numpy's per-call cost here). What
-        does not depend on a word's neighbours (its character n-grams, its word
-        features) is cached per word, so the sum runs over occurrences; keys
-        that occur more than once are then brought to their log-scaled count.
-        Unknown keys add nothing, so they are not added: a sum that starts at
-        0.0 never becomes -0.0, so adding a zero would leave it unchanged.
+        The tokens are taken as forms as they are, and those after a negator
+        are then marked as `streamproc.sentiment.features.forms` marks them.
         """
-        weights, bigrams, tag = self._table(lang)
-        get = weights.get
-        get_bigram = bigrams.get
-        cached = self._cache.get
-        keys: list[str] = []
-        terms: list[_Weights] = []
-        scope = 0
-        prev = ""
-        for word in tokens.words:
-            ckey = tag + word
-            e = cached(ckey)
-            if e is None:
-                e = self._entry(word, ckey, weights, negators_of(lang))
-            kind = e[0]
-            if kind == _WORD:
-                if scope:
-                    scope -= 1
-                    negated = e[2]
-                    if negated is None:
-                        negated = self._negated(word, ckey, weights, lang)
-                    m, ks, ts, opens = negated
-                else:
-                    m, ks, ts, opens = e[1]
-            elif kind == _NEGATOR:
-                scope = NEGATION_SCOPE
-                m, ks, ts, opens = e[1]
-            else:
-                keys += e[1][1]
-                terms += e[1][2]
-                if kind == _BREAK:
-                    scope = 0
-                    prev = ""
-                continue
-            keys += ks
-            terms += ts
-            if prev:
-                key = prev + m
-                keys.append(key)
-                w = get_bigram(key)
-                if w is not None:
-                    terms.append(w)
-            prev = opens
+        table = self._table(lang)
+        words = tokens.words
+        seq = words if EMPHASIS.isdisjoint(words) else [w for w in words if w not in EMPHASIS]
+        entries = self._entries(seq, table)
+        opens = [e[4] for e in entries]
+        if 1 in opens:
+            seq, entries = self._negate(seq, entries, opens.index(1), table)
         z0, z1, z2 = self._bias
-        if keys:
-            a0 = a1 = a2 = 0.0
-            for w in terms:
-                a0 += w[0]
-                a1 += w[1]
-                a2 += w[2]
-            counts = count(keys)
-            squares = float(len(counts))
-            if squares < len(keys):
-                log = math.log
-                for key, n in repeats(counts):
+        if entries:
+            a0, a1, a2, keys, _ = _column_sums(entries)
+            pairs = list(map(add, map(self._prefixes.__getitem__, seq[:-1]), seq[1:]))
+            get_bigram = table.bigrams.get
+            known = list(filter(None, map(get_bigram, pairs)))
+            if known:
+                b0, b1, b2 = _column_sums(known)
+                a0 += b0
+                a1 += b1
+                a2 += b2
+            keys += len(pairs)
+            log = math.log
+            counts = count(seq)
+            if len(counts) < len(seq):  # a repeated form weighs 1 + ln n, not n
+                cached = table.cache.get
+                for form, n in repeats(counts):
                     v = 1.0 + log(n)
-                    squares += v * v - 1.0
-                    w = get(key)
+                    d = v - n
+                    e = cached(form) or self._entry(form, table)
+                    a0 += e[0] * d
+                    a1 += e[1] * d
+                    a2 += e[2] * d
+                    keys += (v * v - n) * e[3]
+            counts = count(pairs)
+            if len(counts) < len(pairs):
+                for pair, n in repeats(counts):
+                    v = 1.0 + log(n)
+                    keys += v * v - n
+                    w = get_bigram(pair)
                     if w is not None:
                         d = v - n
                         a0 += w[0] * d
                         a1 += w[1] * d
                         a2 += w[2] * d
-            inv = 1.0 / math.sqrt(squares)
+            inv = 1.0 / math.sqrt(keys)
             z0 += a0 * inv
             z1 += a1 * inv
             z2 += a2 * inv
         values = lexicon_values(tokens, lang, self._rules)
         if values[0] or values[1] or values[2] or values[3]:
-            for value, (shared, own) in zip(values, self._lexicon_table(lang, get), strict=True):
+            for value, (shared, own) in zip(values, self._lexicon_table(lang, table), strict=True):
                 if value:
                     if shared is not None:
                         z0 += shared[0] * value

@@ -123,15 +123,19 @@ ones among them, as is then squashed, and whether it holds a run of three letter
 _CHUNK_CACHE: dict[str, _Chunk] = {}
 RAW_CACHE_SIZE = 30_000
 """Chunks whose tokens are kept (named for the raw tokens it held before); emptied when it fills."""
+_SEEN_CHUNKS: set[str] = set()
+"""Chunks already looked up once: only these are cached, so a unique link or
+typo does not push out the words that recur."""
 
 
-def _chunk(chunk: str) -> _Chunk:
+def _normalised_chunk(normalised: str) -> _Chunk:
+    """The tokens of a chunk `normalise` has been applied to (white space free)."""
     words: list[str] = []
     caps: list[int] = []
     squashed: list[str] = []
     squashed_caps: list[int] = []
     run = False
-    for raw in _TOKEN.findall(chunk):
+    for raw in _TOKEN.findall(normalised):
         as_is, squash, shouted, has_run = _raw_token(raw)
         if shouted:
             caps.append(len(words))
@@ -142,10 +146,45 @@ def _chunk(chunk: str) -> _Chunk:
     plain, squashed_words = tuple(words), tuple(squashed)
     if squashed_words == plain:  # one tuple for both, the common case
         squashed_words = plain
-    entry = (plain, tuple(caps), squashed_words, tuple(squashed_caps), run)
-    if len(_CHUNK_CACHE) >= RAW_CACHE_SIZE:
-        _CHUNK_CACHE.clear()
-    _CHUNK_CACHE[chunk] = entry
+    return (plain, tuple(caps), squashed_words, tuple(squashed_caps), run)
+
+
+def _chunk(chunk: str) -> _Chunk:
+    """The tokens of a raw chunk of text (no white space), normalised.
+
+    `normalise` never looks across white space (its patterns stop at it, or
+    look for it, and NFC never composes across it) and only adds spaces, so a
+    text's tokens are its chunks' tokens end to end: a recurring chunk is
+    normalised and tokenised once, and most texts need no regex at all.
+    """
+    parts = normalise(chunk).split()
+    if len(parts) == 1:
+        entry = _normalised_chunk(parts[0])
+    else:
+        words: list[str] = []
+        caps: list[int] = []
+        squashed: list[str] = []
+        squashed_caps: list[int] = []
+        run = False
+        for part in parts:
+            p_words, p_caps, p_squashed, p_squashed_caps, p_run = _normalised_chunk(part)
+            caps += [len(words) + i for i in p_caps]
+            squashed_caps += [len(squashed) + i for i in p_squashed_caps]
+            words += p_words
+            squashed += p_squashed
+            run = run or p_run
+        plain, squashed_words = tuple(words), tuple(squashed)
+        if squashed_words == plain:
+            squashed_words = plain
+        entry = (plain, tuple(caps), squashed_words, tuple(squashed_caps), run)
+    if chunk in _SEEN_CHUNKS:
+        if len(_CHUNK_CACHE) >= RAW_CACHE_SIZE:
+            _CHUNK_CACHE.clear()
+        _CHUNK_CACHE[chunk] = entry
+    else:
+        if len(_SEEN_CHUNKS) >= RAW_CACHE_SIZE:
+            _SEEN_CHUNKS.clear()
+        _SEEN_CHUNKS.add(chunk)
     return entry
 
 
@@ -154,19 +193,17 @@ def tokenize(text: str) -> Tokens:
 
     Letter runs are squashed only when the text has one (before lower-casing),
     so "Aaa" stays as it is but "aaa" becomes "aa" plus the elongation mark.
-    No token spans or looks across white space, so the text is split at white
-    space first and each chunk's tokens are taken from the chunk cache; a run
-    in the text is a run in one of its chunks, which the cache remembers.
+    The text is split at white space first and each chunk's tokens are taken
+    from the chunk cache (see `_chunk`); a run in the text is a run in one of
+    its chunks, which the cache remembers.
     """
-    chunks = normalise(text).split()
+    chunks = text.split()
     cached = _CHUNK_CACHE.get
+    entries = [cached(chunk) or _chunk(chunk) for chunk in chunks]
     words: list[str] = []
     caps: list[int] = []
     run = False
-    for chunk in chunks:
-        entry = cached(chunk)
-        if entry is None:
-            entry = _chunk(chunk)
+    for entry in entries:
         if entry[1]:
             base = len(words)
             caps += [base + i for i in entry[1]]
@@ -176,8 +213,7 @@ def tokenize(text: str) -> Tokens:
     if run:
         words.clear()
         caps.clear()
-        for chunk in chunks:
-            entry = cached(chunk) or _chunk(chunk)
+        for entry in entries:
             if entry[3]:
                 base = len(words)
                 caps += [base + i for i in entry[3]]

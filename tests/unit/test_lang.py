@@ -15,7 +15,7 @@ from streamproc import byte_ngrams as byte_ngrams_module
 from streamproc.byte_ngrams import ByteNgrams
 from streamproc.lang import SUPPORTED, clean, detect_language
 from streamproc.sentiment.artefact import read_npz
-from streamproc.sentiment.langmodel import LanguageModel, surface_keys, word_surface_keys
+from streamproc.sentiment.langmodel import LanguageModel, surface_counts, word_surface_keys
 from streamproc.sentiment.text import tokenize
 
 CASES = [
@@ -106,7 +106,7 @@ def test_in_domain_model_answers_with_probability_and_coverage() -> None:
 
 
 def _reference_predict(model: LanguageModel, text: str) -> tuple[str, float, float]:
-    """The model's definition: a sum over the text's distinct keys."""
+    """The model's definition: a sum over the keys of the text's distinct words."""
     arrays = read_npz()
     table = dict(
         zip(
@@ -115,14 +115,15 @@ def _reference_predict(model: LanguageModel, text: str) -> tuple[str, float, flo
             strict=True,
         )
     )
-    keys = surface_keys(tokenize(text))
+    counts = surface_counts(tokenize(text))
+    n = sum(counts.values())
     z = np.asarray(arrays["langid_bias"], dtype=float).copy()
-    known = [table[k] for k in keys if k in table]
+    known = [(table[k], c) for k, c in counts.items() if k in table]
     if known:
-        z += np.sum(known, axis=0) / np.sqrt(len(keys))
+        z += np.sum([w * c for w, c in known], axis=0) / np.sqrt(n)
     p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     best = int(np.argmax(p))
-    return model.labels[best], float(p[best]), len(known) / len(keys)
+    return model.labels[best], float(p[best]), sum(c for _, c in known) / n
 
 
 def _assert_predicts_as_reference(text: str) -> None:
@@ -143,7 +144,7 @@ def _assert_predicts_as_reference(text: str) -> None:
         max_size=20,
     ).map(" ".join)
 )
-def test_cached_word_sums_equal_the_distinct_key_model(text: str) -> None:
+def test_cached_word_sums_equal_the_distinct_word_model(text: str) -> None:
     _assert_predicts_as_reference(text)
 
 
@@ -157,10 +158,28 @@ SHARED_NGRAMS = [
 
 
 @pytest.mark.parametrize("text", SHARED_NGRAMS)
-def test_words_sharing_ngrams_count_each_key_once(text: str) -> None:
+def test_a_key_shared_by_two_words_counts_twice(text: str) -> None:
     keys = [k for w in dict.fromkeys(tokenize(text).words) for k in word_surface_keys(w)]
-    assert len(set(keys)) < len(keys)  # the case is one where words share keys
+    counts = surface_counts(tokenize(text))
+    assert len(counts) < len(keys)  # the case is one where words share keys
+    assert sum(counts.values()) == len(keys)
     _assert_predicts_as_reference(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("molt molt", {"w:molt": 1, " mol": 1, "molt": 1, "olt ": 1}),
+        (
+            "molt molta",
+            {"w:molt": 1, "w:molta": 1, " mol": 2, "molt": 2, "olt ": 1, "olta": 1, "lta ": 1},
+        ),
+        ("a 😡 <br>", {"w:a": 1}),
+        ("", {}),
+    ],
+)
+def test_surface_counts_are_over_distinct_words(text: str, expected: dict[str, int]) -> None:
+    assert surface_counts(tokenize(text)) == expected
 
 
 @lru_cache(maxsize=1)

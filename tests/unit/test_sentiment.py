@@ -468,7 +468,8 @@ def test_full_caches_are_emptied_without_changing_answers(monkeypatch: pytest.Mo
     small = langmodel.LanguageModel.from_arrays(arrays)
     got = [(cramped.score(t, "es"), small.predict(tokenize(t))) for t in texts]
     assert got == expected
-    assert len(cramped._cache) <= 3
+    assert cramped._cached_forms <= 3
+    assert len(cramped._table("es").cache) <= 3
 
 
 @pytest.mark.parametrize(
@@ -594,5 +595,65 @@ def test_word_cache_holds_one_entry_per_language_and_word() -> None:
     scorer = LinearScorer.from_arrays(arrays, _SHARED_RULES)
     for lang in ("es", "ca", "und", "de", "es"):
         scorer.score("no funciona, funciona", lang)
-    # "no", "funciona" and the clause break, for es, ca and the shared table ("und", "de")
-    assert len(scorer._cache) == 9
+    # "no", both forms of "funciona" and the clause break, for es, ca and the shared
+    # table ("und", "de")
+    caches = [scorer._table(lang).cache for lang in ("es", "ca", "und")]
+    assert [sorted(cache) for cache in caches] == [["<br>", "funciona", "no", "~funciona"]] * 3
+    assert scorer._table("de") is scorer._table("und")
+    assert scorer._cached_forms == 12
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@Acme #FoodPoisoning at https://t.co/x!",
+        "@bob:) genial:( xD",
+        "cafe\u0301 café\u200d 😡😡",
+        "AAAAH noooo\u2000#NoFunciona",
+    ],
+)
+def test_a_chunk_is_cached_the_second_time_it_is_seen(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setattr(text_module, "_CHUNK_CACHE", {})
+    monkeypatch.setattr(text_module, "_SEEN_CHUNKS", set())
+    chunks = set(text.split())
+    first = tokenize(text)
+    assert not text_module._CHUNK_CACHE  # one look is not enough to be kept
+    assert tokenize(text) == first == _reference_tokenize(text)
+    assert set(text_module._CHUNK_CACHE) == chunks
+    assert tokenize(text) == first
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("es", "no me gusta nada", ["no", "~me", "~gusta", "nada"]),  # "nada" negates too
+        ("es", "no me gusta, la verdad", ["no", "~me", "~gusta", "<br>", "la", "verdad"]),
+        ("es", "no es muy muy malo", ["no", "~es", "muy", "muy", "~malo"]),
+        ("en", "I don't like it at all", ["i", "don't", "~like", "~it", "~at", "all"]),
+        ("fr", "j'aime pas du tout", ["j'", "aime", "pas", "~du", "~tout"]),
+        ("de", "nein no gut", ["nein", "no", "~gut"]),
+        ("en", "bad!!! sooo bad", ["bad", "soo", "bad"]),
+        ("it", "", []),
+    ],
+)
+def test_forms_mark_negated_words_and_drop_emphasis(
+    lang: str, text: str, expected: list[str]
+) -> None:
+    from streamproc.sentiment.features import forms
+
+    assert forms(tokenize(text), lang) == expected
+
+
+def test_ngram_features_weigh_repeated_forms_and_pairs_by_log_count() -> None:
+    from streamproc.sentiment.features import ngram_features
+
+    feats = ngram_features(tokenize("ok ok"), "en")
+    v = 1.0 + np.log(2)  # "ok" twice (a 2-letter word: no character n-grams)
+    norm = np.sqrt(v * v + 1.0)  # the pair "ok ok" once
+    assert feats == pytest.approx({"w:ok": v / norm, "b:ok ok": 1.0 / norm})
+    feats = ngram_features(tokenize("no mola"), "es")
+    keys = ["w:no", " mol", "mola", "ola ", "w:~mola", "b:no ~mola"]
+    assert feats == pytest.approx(dict.fromkeys(keys, 1.0 / np.sqrt(len(keys))))
+    assert ngram_features(tokenize("!!!"), "es") == {}
