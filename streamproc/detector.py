@@ -104,7 +104,8 @@ class DetectorParams:
     bucket_ms: int = 900_000
     """Bucket width, ms; sets the number of slots of the daily profile."""
     threshold: float = 4.0
-    """Score (calibrated ``-log10 p``) at which a bucket is anomalous."""
+    """Score (``-log10 p``; calibrated when `calibration_per_day` is on) at which
+    a bucket is anomalous."""
     critical_score: float = 12.0
     """Score at which an anomalous bucket is critical (with `critical_ratio`)."""
     critical_ratio: float = 4.0
