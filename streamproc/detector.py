@@ -501,10 +501,8 @@ def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:
     return max(0.0, surprise_level(state.calib, state.calib_mass, p) + math.log10(p))
 
 
-def _kth_peak(peaks: Sequence[float], state: DetectorState, params: DetectorParams) -> float:
-    """The k-th highest daily peak, k = history days / `novelty_return_days` (at least 1)."""
-    history_days = min(state.buckets_seen * params.bucket_ms / DAY_MS, params.novelty_days)
-    k = max(1, int(history_days / params.novelty_return_days))
+def _kth_peak(peaks: Sequence[float], k: int) -> float:
+    """The k-th highest of the daily peaks (the lowest when there are fewer)."""
     ranked = sorted(peaks, reverse=True)
     return ranked[min(k, len(ranked)) - 1]
 
@@ -513,10 +511,9 @@ def _tops(value: float, peak: float, params: DetectorParams) -> bool:
     return value > peak + params.novelty_margin * math.sqrt(peak) + 0.5
 
 
-def _span_sum(observed: float, state: DetectorState, params: DetectorParams) -> float:
-    """The count of this bucket and the `novelty_span` - 1 before it."""
-    before = state.recent_obs[len(state.recent_obs) - params.novelty_span + 1 :]
-    return observed + sum(before) if params.novelty_span > 1 else observed
+def _span_sum(counts: Sequence[float], params: DetectorParams) -> float:
+    """The sum of the last `novelty_span` counts (the bucket's own last)."""
+    return sum(counts[-params.novelty_span :])
 
 
 def _novel(observed: float, state: DetectorState, params: DetectorParams) -> bool | None:
@@ -532,12 +529,13 @@ def _novel(observed: float, state: DetectorState, params: DetectorParams) -> boo
     history_days = state.buckets_seen * params.bucket_ms / DAY_MS
     if params.novelty_days <= 0.0 or history_days < params.novelty_return_days:
         return None  # too short a history to tell what is rare for the brand
-    if _tops(observed, _kth_peak(state.peak_values, state, params), params):
+    k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
+    if _tops(observed, _kth_peak(state.peak_values, k), params):
         return True
-    if params.novelty_span <= 1 or len(state.peak_sums) != len(state.peak_values):
+    if params.novelty_span <= 1:
         return False
-    span_peak = _kth_peak(state.peak_sums, state, params)
-    return _tops(_span_sum(observed, state, params), span_peak, params)
+    span_sum = _span_sum((*state.recent_obs, observed), params)
+    return _tops(span_sum, _kth_peak(state.peak_sums, k), params)
 
 
 def _record_days(observed: float, state: DetectorState, start_ms: int) -> int:
@@ -562,10 +560,8 @@ def _with_peaks(state: DetectorState, start_ms: int, params: DetectorParams) -> 
         return state
     day = start_ms // DAY_MS
     observed = state.recent_obs[-1]
-    span_sum = sum(state.recent_obs[-params.novelty_span :])
+    span_sum = _span_sum(state.recent_obs, params)
     days, values, sums = list(state.peak_days), list(state.peak_values), list(state.peak_sums)
-    if len(sums) != len(values):  # a state from before the sums were kept
-        sums = list(values)
     if days and days[-1] == day:
         values[-1] = max(values[-1], observed)
         sums[-1] = max(sums[-1], span_sum)
@@ -1010,5 +1006,8 @@ def state_from_dict(d: Mapping[str, object]) -> DetectorState:
         raise ValueError(msg)
     if not len(state.recent_obs) == len(state.recent_exp) == len(state.recent_tot):
         msg = "detector state: recent_obs, recent_exp and recent_tot differ in length"
+        raise ValueError(msg)
+    if not len(state.peak_days) == len(state.peak_values) == len(state.peak_sums):
+        msg = "detector state: peak_days, peak_values and peak_sums differ in length"
         raise ValueError(msg)
     return state

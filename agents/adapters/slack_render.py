@@ -334,8 +334,8 @@ def render_root(
         text = f"{event.severity.value.upper()}: {brand}: {sentence}"
 
     state = [f"*{_status_word(event)}*", f"since {fmt_time(event.onset_ms)}"]
-    if record_phrase(event) and not resolved:
-        state.append(record_phrase(event))
+    if not resolved and (record := record_phrase(event)):
+        state.append(record)
     if acknowledged_by:
         state.append(f"acknowledged by *{_user(acknowledged_by, NAME_MAX)}*")
     elif not resolved:
@@ -431,16 +431,14 @@ def render_reply(event: AlertEvent, brand_name: str) -> tuple[str, list[Block]]:
     elif event.status is AlertStatus.ESCALATED:
         lead = f":arrow_double_up: *Escalated to {event.severity.value}*: {brand}"
         detail = f"*{sentence}.* Growth {event.growth:+.0%} vs recent buckets."
-        if record_phrase(event):
-            detail += f" {record_phrase(event).capitalize()}."
         tail = ""
     else:
         word = "Update" if event.status is AlertStatus.UPDATED else "Firing"
         lead = f":information_source: *{word}*: {brand}"
         detail = f"*{sentence}.* Growth {event.growth:+.0%} vs recent buckets."
-        if record_phrase(event):
-            detail += f" {record_phrase(event).capitalize()}."
         tail = ""
+    if event.status is not AlertStatus.RESOLVED and (record := record_phrase(event)):
+        detail += f" {record.capitalize()}."
     if reason and event.status is not AlertStatus.RESOLVED:
         lead += f" ({reason})"
     text = f"{lead}\n{detail}"

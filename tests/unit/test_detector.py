@@ -200,7 +200,14 @@ def test_state_survives_json_and_resumes_identically(counts: list[int]) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [{"v": 7}, {"v": 1, "ratio": "high"}, {"v": 1, "profile": 3}, {"v": 1, "level": 2.0}]
+    "bad",
+    [
+        {"v": 7},
+        {"v": 1, "ratio": "high"},
+        {"v": 1, "profile": 3},
+        {"v": 1, "level": 2.0},
+        {"v": 1, "peak_days": [3, 4], "peak_values": [9.0, 7.0], "peak_sums": [20.0]},
+    ],
 )
 def test_bad_state_dict_is_rejected(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="detector state"):
