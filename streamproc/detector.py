@@ -40,8 +40,10 @@ How a bucket is judged
   peak of the last ``novelty_days`` (k = days of history / return days, plus
   a counting-noise margin), i.e. the level the brand reaches less than about
   once in that many days. A new peak is evidence of its own, so it needs
-  only ``novelty_threshold`` of surprise. The verdict says how many days it
-  is the highest in (``record_days``), for the alert's explanation.
+  only ``novelty_threshold`` of surprise; from ``novelty_young_days`` on, a
+  young brand's bucket that tops every day so far gets that lower bar too,
+  though nothing is held back yet. The verdict says how many days it is
+  the highest in (``record_days``), for the alert's explanation.
 * **Verdict**: anomalous when the score reaches ``threshold`` and the bucket
   is materially above normal (``min_ratio``, ``min_excess``,
   ``min_observed``); critical when the score reaches ``critical_score`` and
@@ -201,6 +203,14 @@ class DetectorParams:
     many days is its ordinary burst, however far it is from the hour's
     baseline. Chosen on NAB's tuned half with the crisis bench (standard
     profile 76.5 at 5; 4: 74.4, 7: 64.6)."""
+    novelty_young_days: float = 1.0
+    """From this much history until `novelty_return_days`, a bucket (or span
+    sum) that tops every daily peak seen so far needs only
+    `novelty_threshold`, but nothing is held back yet for not topping them:
+    a young brand's first days cannot say what is rare for it, but a level
+    never seen is news. Crisis bench (cold brands, surges on days 1-3):
+    median delay 2 -> 1 bucket, no false incident; NAB's tuned half
+    unchanged (its probation covers the first 2.6 days)."""
     novelty_margin: float = 2.0
     """Counting-noise margin over that peak, in Poisson standard deviations."""
     novelty_threshold: float = 2.0
@@ -242,6 +252,7 @@ class DetectorParams:
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
         _check_at_least(self, 1.0, "share_min_ratio", "learn_full_ratio")
         _check_at_least(self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold")
+        _check_at_least(self, 0.0, "novelty_young_days")
         _check_positive(self, "novelty_return_days")
         if not 1 <= self.novelty_span <= _RECENT:
             msg = f"novelty_span must be in 1..{_RECENT}, got {self.novelty_span!r}"
@@ -524,18 +535,22 @@ def _novel(observed: float, state: DetectorState, params: DetectorParams) -> boo
     days. Today's peak so far is one of the peaks: a second burst on the same
     day must top the first. The sum over `novelty_span` buckets is held to
     the daily peaks of such sums, so a sustained rise that no single bucket
-    shows (a slow burn, a surge at night) is new as well.
+    shows (a slow burn, a surge at night) is new as well. None: no judgement,
+    either because the history is too short to tell anything or, before
+    `novelty_return_days`, because the bucket tops nothing (a young brand's
+    peaks so far do not say what is ordinary for it).
     """
     history_days = state.buckets_seen * params.bucket_ms / DAY_MS
-    if params.novelty_days <= 0.0 or history_days < params.novelty_return_days:
-        return None  # too short a history to tell what is rare for the brand
+    if params.novelty_days <= 0.0 or history_days < params.novelty_young_days:
+        return None
     k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
     if _tops(observed, _kth_peak(state.peak_values, k), params):
         return True
-    if params.novelty_span <= 1:
-        return False
-    span_sum = _span_sum((*state.recent_obs, observed), params)
-    return _tops(span_sum, _kth_peak(state.peak_sums, k), params)
+    if params.novelty_span > 1:
+        span_sum = _span_sum((*state.recent_obs, observed), params)
+        if _tops(span_sum, _kth_peak(state.peak_sums, k), params):
+            return True
+    return False if history_days >= params.novelty_return_days else None
 
 
 def _record_days(observed: float, state: DetectorState, start_ms: int) -> int:

@@ -295,7 +295,7 @@ def test_novelty_keeps_a_bursty_brands_routine_quiet_and_finds_a_new_peak() -> N
 @pytest.mark.parametrize(
     ("history_days", "count", "novel"),
     [
-        (4.0, 45, True),  # under novelty_return_days of history: not yet judged
+        (4.0, 45, True),  # under novelty_return_days of history: not held back
         (12.0, 45, False),  # the routine daily peak (40) plus margin is not new
         (12.0, 60, True),
         (12.0, 50, False),  # within the counting-noise margin of 2 SD over 40
@@ -312,6 +312,31 @@ def test_novelty_needs_history_and_a_margin_over_the_kth_daily_peak(
     assert not any(v.kind == "anomalous" for v in verdicts[6 * DAY :])
     v = step(state, window(len(counts) + 60, count), P)[1]
     assert (v.kind == "anomalous") is novel
+
+
+@pytest.mark.parametrize(
+    ("history_days", "count", "anomalous"),
+    [
+        (0.8, 9, False),  # under a day: no daily peak to top yet, so the full threshold
+        (1.5, 9, True),  # tops every peak so far (2): a lower bar, though the score is under 4
+        (1.5, 6, False),  # tops them too, but scores under novelty_threshold
+        (3.0, 8, True),
+        (4.5, 7, True),  # as it will be once the novelty rule holds buckets back
+    ],
+)
+def test_a_young_brand_s_never_seen_level_needs_less_surprise(
+    history_days: float, count: int, anomalous: bool
+) -> None:
+    """A small brand of 2 a bucket: before `novelty_return_days` a new level is
+    news on the same terms as after, so there is no jump at day five."""
+    counts = [2] * int(history_days * DAY)
+    state, _ = feed(counts)
+    v = step(state, window(len(counts), count), P)[1]
+    assert (v.kind == "anomalous") is anomalous
+    assert v.score < P.threshold
+    old = replace(P, novelty_young_days=P.novelty_return_days)
+    old_state, _ = feed(counts, old)
+    assert step(old_state, window(len(counts), count), old)[1].kind == "normal"
 
 
 @settings(max_examples=15, deadline=None)

@@ -72,6 +72,7 @@ def test_resolve_applies_overrides_of_both_kinds_and_the_bucket_width() -> None:
         ("balanced", {"novelty_span": 9}, r"novelty_span must be in 1\.\.8"),
         ("balanced", {"novelty_return_days": 0}, "novelty_return_days must be positive"),
         ("balanced", {"novelty_days": -1}, "novelty_days must be at least 0"),
+        ("balanced", {"novelty_young_days": -1}, "novelty_young_days must be at least 0"),
         ("balanced", {"cooldown_critical_factor": -1}, "cooldown_critical_factor must not be"),
     ],
 )
