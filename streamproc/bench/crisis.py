@@ -16,6 +16,11 @@ the very `detector.step` and `alerting.transition` the agents call.
   negative share x3). Detection delay is counted in buckets from the onset
   bucket (0 = the onset bucket itself opened the incident); a surge without
   an incident before it ends is missed.
+
+These surges come on day 1 to 3 of a brand's history (the cold start the
+targets are about). The report also gives the same shapes on day 8 to 20
+(``established``: the novelty rule then holds back whatever the brand
+reaches every few days) and four quiet weeks per brand (``long_quiet``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +44,8 @@ BUCKET_MS = 900_000
 BUCKETS_PER_DAY = 96
 BRANDS = 20
 QUIET_DAYS = 7
+LONG_QUIET_DAYS = 28
+"""Quiet days per brand of the four-week false-incident run."""
 SURGE_BUCKETS = 8
 """How long a surge lasts (2 hours); later alerts count as missed."""
 SEED = 20_240_501
@@ -203,45 +210,42 @@ def run(results_dir: Path) -> dict[str, object]:
     return result
 
 
-def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
-    """The bench's figures for given parameters and generator seed."""
-    rng = np.random.default_rng(seed)
-    brands = make_brands(rng)
+def _established_onset(kind: str, rng: np.random.Generator) -> int:
+    """An onset after 8 to 20 days of history (the novelty rule applies), at the
+    requested time."""
+    if kind == "weekend":
+        day = 7 * int(rng.integers(1, 3)) + int(rng.choice([1, 2]))
+        hour = float(rng.uniform(10, 20))
+    else:
+        day = int(rng.integers(8, 21))
+        hour = float(rng.uniform(1, 5)) if kind == "night" else float(rng.uniform(8, 22))
+    return day * BUCKETS_PER_DAY + round(hour * 4)
 
-    false_quiet: dict[str, int] = {}
-    for brand in brands:
-        fired = incidents(stream(brand, QUIET_DAYS * BUCKETS_PER_DAY, rng), params, policy)
-        if fired:
-            false_quiet[brand.name] = len(fired)
 
+def _surge_model(kind: str, brand: Brand) -> Brand:
+    if kind == "small_brand":
+        return replace(brand, peak_negative=2.0)
+    if kind == "share_only":
+        return replace(brand, share=0.2)
+    return brand
+
+
+def _surges(
+    brands: list[Brand],
+    rng: np.random.Generator,
+    onset_of: Callable[[str, np.random.Generator], int],
+    params: DetectorParams,
+    policy: AlertPolicy,
+) -> dict[str, object]:
+    """Each brand meets each surge shape once, from cold, at `onset_of`'s bucket."""
     per_shape: dict[str, list[int | None]] = {}
     missed: list[dict[str, object]] = []
     missed_means: list[float] = []
     false_before = 0
     for brand in brands:
         for kind, surge in _shapes(rng).items():
-            model = brand
-            if kind == "small_brand":
-                model = Brand(
-                    name=brand.name,
-                    peak_negative=2.0,
-                    share=brand.share,
-                    peak_hour=brand.peak_hour,
-                    night_floor=brand.night_floor,
-                    weekend=brand.weekend,
-                    dispersion=brand.dispersion,
-                )
-            if kind == "share_only":
-                model = Brand(
-                    name=brand.name,
-                    peak_negative=brand.peak_negative,
-                    share=0.2,
-                    peak_hour=brand.peak_hour,
-                    night_floor=brand.night_floor,
-                    weekend=brand.weekend,
-                    dispersion=brand.dispersion,
-                )
-            onset = _onset(kind, rng)
+            model = _surge_model(kind, brand)
+            onset = onset_of(kind, rng)
             windows = list(stream(model, onset + SURGE_BUCKETS + 8, rng, onset, surge))
             fired = incidents(iter(windows), params, policy)
             false_before += sum(1 for i in fired if i < onset)
@@ -251,7 +255,6 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
                 missed.append(_missed(kind, model, onset, windows))
                 during = windows[onset : onset + SURGE_BUCKETS]
                 missed_means.append(statistics.fmean(w.negative for w in during))
-
     delays = [d for ds in per_shape.values() for d in ds if d is not None]
     shapes = {
         kind: {
@@ -266,6 +269,49 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         }
         for kind, ds in per_shape.items()
     }
+    return {
+        "false_incidents_before_onset": false_before,
+        "surges": sum(len(ds) for ds in per_shape.values()),
+        "missed_surges": sum(1 for ds in per_shape.values() for d in ds if d is None),
+        "median_delay_buckets": statistics.median(delays) if delays else None,
+        "shapes": shapes,
+        "missed": missed,
+        "missed_surges_of_10_or_more_per_bucket": sum(1 for m in missed_means if m >= MATERIAL),
+    }
+
+
+def _false_incidents(
+    brands: list[Brand],
+    rng: np.random.Generator,
+    days: int,
+    params: DetectorParams,
+    policy: AlertPolicy,
+) -> dict[str, int]:
+    """Incidents per brand over `days` quiet days from cold: every one is false."""
+    out: dict[str, int] = {}
+    for brand in brands:
+        fired = incidents(stream(brand, days * BUCKETS_PER_DAY, rng), params, policy)
+        if fired:
+            out[brand.name] = len(fired)
+    return out
+
+
+def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
+    """The bench's figures for given parameters and generator seed.
+
+    The headline figures (the issue's targets) are for surges on day 1 to 3
+    of a brand's history, the cold start. ``established`` holds the same
+    shapes on day 8 to 20, where the novelty rule holds back what the brand
+    reaches every few days, and ``long_quiet`` four quiet weeks per brand;
+    both draw from the generator after the headline figures, which they
+    therefore leave as they were.
+    """
+    rng = np.random.default_rng(seed)
+    brands = make_brands(rng)
+    false_quiet = _false_incidents(brands, rng, QUIET_DAYS, params, policy)
+    cold = _surges(brands, rng, _onset, params, policy)
+    established = _surges(brands, rng, _established_onset, params, policy)
+    long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -275,16 +321,19 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         "false_incidents_quiet": sum(false_quiet.values()),
         "false_incidents_per_brand_week": sum(false_quiet.values()) / brand_weeks,
         "false_incidents_by_brand": false_quiet,
-        "false_incidents_before_onset": false_before,
-        "surges": sum(len(ds) for ds in per_shape.values()),
-        "missed_surges": sum(1 for ds in per_shape.values() for d in ds if d is None),
-        "median_delay_buckets": statistics.median(delays) if delays else None,
-        "shapes": shapes,
-        "missed": missed,
-        "missed_surges_of_10_or_more_per_bucket": sum(1 for m in missed_means if m >= MATERIAL),
+        **cold,
+        "established": established,
+        "long_quiet": {
+            "days": LONG_QUIET_DAYS,
+            "false_incidents": sum(long_quiet.values()),
+            "false_incidents_per_brand_week": sum(long_quiet.values())
+            / (BRANDS * LONG_QUIET_DAYS / 7),
+            "false_incidents_by_brand": long_quiet,
+        },
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "
-            "incident (0 = at once); every brand starts cold (no history)"
+            "incident (0 = at once); every brand starts cold (no history); the "
+            "headline surges come on day 1 to 3, the established ones on day 8 to 20"
         ),
     }

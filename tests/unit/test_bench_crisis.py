@@ -41,6 +41,19 @@ def test_streams_are_deterministic_and_share_only_keeps_the_volume() -> None:
     assert neg_x * share + other_x * (1 - share) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("kind", ["sudden", "weekend", "night"])
+def test_established_onsets_come_after_a_week_at_the_asked_time(kind: str) -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        onset = crisis._established_onset(kind, rng)
+        day, hour = divmod(onset, crisis.BUCKETS_PER_DAY)
+        assert 8 <= day <= 20
+        if kind == "weekend":
+            assert (day + 4) % 7 in (5, 6)  # day 0 is a Friday
+        if kind == "night":
+            assert 4 <= hour <= 20  # 1 to 5 o'clock
+
+
 def test_a_surge_is_found_and_quiet_brands_stay_quiet() -> None:
     brand = crisis.make_brands(np.random.default_rng(1))[7]
     params, policy = DetectorParams(), AlertPolicy()
@@ -65,3 +78,11 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     missed = result["missed_surges"]
     assert isinstance(missed, int)
     assert missed == sum(s["missed"] for s in shapes.values())
+    established = result["established"]
+    assert isinstance(established, dict)
+    assert set(established["shapes"]) == set(shapes)
+    assert established["surges"] == result["surges"]
+    assert established["missed_surges"] == len(established["missed"])
+    long_quiet = result["long_quiet"]
+    assert isinstance(long_quiet, dict)
+    assert long_quiet["days"] == crisis.LONG_QUIET_DAYS
