@@ -598,10 +598,13 @@ class SlackDouble:
     def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
         """``conversations.replies``: a thread, parent first, then its replies oldest first.
 
-        As Slack does: `ts` may name the parent or any reply of the thread (an
-        unknown one is ``thread_not_found``); `oldest`/`latest`/`inclusive`
-        bound the replies; `limit` counts the parent on the first page, and
-        the pages after it carry replies only.
+        As Slack documents it: `ts` may name the parent or any reply of the
+        thread (an unknown one is ``thread_not_found``), and a message without
+        replies comes back alone. Slack's reference does not say how the parent
+        meets `limit` and `oldest`: here it leads the first page whatever
+        `oldest`/`latest` say (they bound the replies), counts towards that
+        page's `limit`, and the pages after it carry replies only, so a client
+        must not rely on finding the parent anywhere but first on page one.
         """
         channel = self._resolve_channel(args.get("channel"), ids_only=True)
         ts = _str(args.get("ts"))
