@@ -23,11 +23,15 @@ one Slack call per due incident per round (fair between incidents) and at most
 `MAX_CALLS_PER_PASS` calls, so an outage never holds the loop for long: the
 client retries briefly, the outbox does the long waits.
 
-A root post is recorded as *attempted* (and flushed) before it is made. If its
-answer never comes (timeout, reset connection, 5xx, a worker killed before
-the ``ts`` was stored), the next call looks for the root in the channel by its
-message metadata (``conversations.history``) and adopts it instead of posting a
-second one (`streamproc.outbox.FindRoot`).
+A root or reply post is recorded as *attempted* (and flushed) before it is
+made. If its answer never comes (timeout, reset connection, 5xx, a worker
+killed before the answer was stored), the next call looks for the message by
+its metadata instead of posting a second one: the root in the channel
+(``conversations.history``, `streamproc.outbox.FindRoot`, then adopted), a
+reply in its thread (``conversations.replies``, `streamproc.outbox.FindReply`,
+then counted as delivered). The extra flush per reply is the price of that:
+without the attempt on record, a worker killed after Slack took a reply
+would leave its successor no reason to look before posting again.
 
 Housekeeping rides on ticks too (at most every `HOUSEKEEP_EVERY_MS` per
 partition, `MAX_HOUSEKEEP_WRITES` writes per pass): a thread entry of a
@@ -67,6 +71,7 @@ from streamproc.outbox import (
     Action,
     Delivery,
     Failed,
+    FindReply,
     FindRoot,
     Note,
     NotFound,
@@ -359,7 +364,7 @@ class SlackDelivery:
         if action is None:
             return None
         marked = outbox.attempting(before, action, self.services.clock())
-        if marked is not before:  # a root post: on record as maybe posted before it is made
+        if marked is not before:  # a post: on record as maybe posted before it is made
             self.store(incident_id, before, marked)
             await self.flush()
             before = marked
@@ -400,6 +405,25 @@ class SlackDelivery:
         elif note.kind == "root_not_found":
             log.info("slack: no earlier root of incident %s in the channel; posting", incident_id)
             self.services.metrics.slack_outbox_event("root_not_found")
+        elif note.kind == "reply_found":
+            log.info(
+                "slack: a reply of incident %s was posted although its answer was lost; "
+                "found it (ts %s) and counted it as delivered",
+                incident_id,
+                note.error,
+            )
+            self.services.metrics.slack_outbox_event("reply_found")
+        elif note.kind == "reply_not_found":
+            log.info("slack: no earlier reply of incident %s in its thread; posting", incident_id)
+            self.services.metrics.slack_outbox_event("reply_not_found")
+        elif note.kind == "reply_lookup_failed":
+            log.error(
+                "slack: cannot look up a reply of incident %s (%s): posting it again, which "
+                "may show it twice; grant channels:history/groups:history",
+                incident_id,
+                note.error,
+            )
+            self.services.metrics.slack_outbox_event("reply_lookup_failed")
         else:
             log.error(
                 "slack: cannot look up the root of incident %s (%s): posting it again, which "
@@ -430,10 +454,26 @@ class SlackDelivery:
                 posted = await self.slack.post_root(
                     action.channel, text, blocks, incident_id=incident, alert_id=action.alert_id
                 )
+            elif isinstance(action, FindReply):
+                posted = await self.slack.find_reply(
+                    action.channel,
+                    action.thread_ts,
+                    action.incident_id,
+                    action.reply.key,
+                    oldest_ms=action.oldest_ms,
+                )
+                if posted is None:
+                    return NotFound()
             elif isinstance(action, PostReply):
                 text, blocks = reply_message(action.reply, name)
                 posted = await self.slack.post_reply(
-                    action.channel, action.thread_ts, text, blocks, broadcast=action.reply.broadcast
+                    action.channel,
+                    action.thread_ts,
+                    text,
+                    blocks,
+                    broadcast=action.reply.broadcast,
+                    incident_id=incident,
+                    alert_id=action.reply.key,
                 )
             else:
                 text, blocks = root_message(action.view, name, self.services.env.review_url)

@@ -33,6 +33,14 @@ Rules that make "nothing lost, nothing doubled" hold:
   found" leads to `PostRoot`, a failing lookup is retried with the back-off,
   and a lookup Slack refuses for good (a missing scope) or keeps rate-limiting
   falls back to posting, since a second root is better than a lost alert.
+* A thread reply is just as non-idempotent, and is handled the same way: the
+  attempt is recorded before the call, the reply carries metadata naming the
+  incident and its alert id (`REPLY_EVENT_TYPE`), and when its outcome is
+  unknown the next call is `FindReply` (``conversations.replies`` of the thread,
+  from a little before the first attempt). A found reply counts as delivered;
+  "not found" leads to `PostReply`. While a reply may have landed, later
+  updates are not coalesced into it: the reply Slack may hold must stay the
+  one the lookup looks for.
 * A thread is pruned `OutboxParams.prune_after_ms` after its incident's
   `resolved` event was delivered, once nothing waits (`housekeep`). A compact
   `Tombstone` stays for `OutboxParams.tombstone_ms`: a late re-delivery of the
@@ -73,13 +81,19 @@ THREAD_VERSION = 2
 """Schema version of a `Thread` (or `Tombstone`) table value (its ``v``).
 
 v2 added ``resolved_at_ms`` and tombstones; v1 values load with defaults."""
-PENDING_VERSION = 2
+PENDING_VERSION = 3
 """Schema version of a `Pending` table value (its ``v``).
 
-v2 added ``root_attempted_at_ms`` and ``root_unsure``; v1 values load with defaults."""
+v2 added ``root_attempted_at_ms`` and ``root_unsure``, v3 ``reply_attempted_at_ms``
+and ``reply_unsure``; older values load with defaults."""
 
 ROOT_EVENT_TYPE = "streamproc_incident"
 """The ``metadata.event_type`` of a root message (its payload names the incident)."""
+
+REPLY_EVENT_TYPE = "streamproc_incident_reply"
+"""The ``metadata.event_type`` of a thread reply (its payload names the incident
+and `Reply.key`). Distinct from the root's, so that a broadcast reply, which
+also shows in the channel, can never pass for a root."""
 
 ACTION_REASONS = frozenset({"acknowledged", "snoozed", "manual"})
 """Reasons of events made by a person's click: they carry no fresh numbers."""
@@ -115,9 +129,9 @@ class OutboxParams:
     tombstone_ms: int = 365 * 86_400_000
     """A pruned incident's tombstone is kept this long after its resolution."""
     max_limited_lookups: int = 3
-    """Rate-limited `FindRoot` calls before posting anyway: a lookup that needs
-    several pages under a strict limit (1 call a minute for apps outside the
-    Marketplace) would otherwise start over for ever."""
+    """Rate-limited `FindRoot` (or `FindReply`) calls before posting anyway: a
+    lookup that needs several pages under a strict limit (1 call a minute for
+    apps outside the Marketplace) would otherwise start over for ever."""
 
     def __post_init__(self) -> None:
         if not 0 < self.min_backoff_ms <= self.max_backoff_ms:
@@ -185,6 +199,16 @@ class Reply:
         """How many earlier updates this reply replaces."""
         return len(self.alert_ids) - 1
 
+    @property
+    def key(self) -> str:
+        """The alert id the reply's message metadata carries (the event drawn).
+
+        Alert ids are deterministic, so a re-delivered event names the same
+        reply; and a reply that may have landed is never coalesced into, so the
+        key of what Slack may hold does not change under the lookup.
+        """
+        return self.event.alert_id
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Thread:
@@ -246,7 +270,13 @@ class Pending:
     """A root post may have reached Slack without us hearing back: look it up
     (`FindRoot`) before posting again."""
     limited_lookups: int = 0
-    """`FindRoot` calls Slack rate-limited so far (see `OutboxParams.max_limited_lookups`)."""
+    """`FindRoot`/`FindReply` calls Slack rate-limited so far for the message
+    looked for (see `OutboxParams.max_limited_lookups`)."""
+    reply_attempted_at_ms: int = 0
+    """Wall-clock ms of the first post attempt of the first waiting reply (0: none yet)."""
+    reply_unsure: bool = False
+    """The first waiting reply may have reached Slack without us hearing back:
+    look it up (`FindReply`) before posting it again, and coalesce nothing into it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -301,7 +331,22 @@ class FindRoot:
     alert_id: str
 
 
-Action = PostRoot | PostReply | UpdateRoot | FindRoot
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindReply:
+    """Look for a reply an earlier attempt may have posted (``conversations.replies``).
+
+    Answer `Sent` (found: its channel id and ts), `NotFound`, or `Failed`.
+    """
+
+    channel: str
+    thread_ts: str
+    incident_id: str
+    oldest_ms: int
+    """Wall-clock ms from which to read the thread (first attempt minus a margin)."""
+    reply: Reply
+
+
+Action = PostRoot | PostReply | UpdateRoot | FindRoot | FindReply
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -326,12 +371,21 @@ class Failed:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NotFound:
-    """`FindRoot`'s answer: no earlier root of the incident is in the channel."""
+    """A lookup's answer: no earlier root (or reply) is in the channel (or thread)."""
 
 
 Result = Sent | Failed | NotFound
 
-NoteKind = Literal["parked", "root_edit_dropped", "root_adopted", "root_not_found", "lookup_failed"]
+NoteKind = Literal[
+    "parked",
+    "root_edit_dropped",
+    "root_adopted",
+    "root_not_found",
+    "lookup_failed",
+    "reply_found",
+    "reply_not_found",
+    "reply_lookup_failed",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -375,8 +429,11 @@ def _collapsible(event: AlertEvent) -> bool:
     return event.status is AlertStatus.UPDATED and event.reason not in ACTION_REASONS
 
 
-def _append(replies: tuple[Reply, ...], event: AlertEvent) -> tuple[Reply, ...]:
-    if replies and _collapsible(event) and _collapsible(replies[-1].event):
+def _append(
+    replies: tuple[Reply, ...], event: AlertEvent, *, head_frozen: bool
+) -> tuple[Reply, ...]:
+    frozen = head_frozen and len(replies) == 1  # it may be in Slack as it is
+    if replies and not frozen and _collapsible(event) and _collapsible(replies[-1].event):
         last = replies[-1]
         merged = Reply(event=event, alert_ids=(*last.alert_ids, event.alert_id))
         return (*replies[:-1], merged)
@@ -445,7 +502,7 @@ def record(
         pending,
         root=view,
         root_dirty=thread is not None,
-        replies=_append(pending.replies, event),
+        replies=_append(pending.replies, event, head_frozen=pending.reply_unsure),
     )
     return replace(delivery, pending=pending), True
 
@@ -474,6 +531,15 @@ def next_action(
             )
         return PostRoot(channel=pending.channel, view=pending.root, alert_id=pending.root_alert_id)
     if pending.replies:
+        if pending.reply_unsure:
+            oldest = max(pending.reply_attempted_at_ms - params.lookup_margin_ms, 0)
+            return FindReply(
+                channel=thread.channel,
+                thread_ts=thread.ts,
+                incident_id=pending.incident_id,
+                oldest_ms=oldest,
+                reply=pending.replies[0],
+            )
         return PostReply(channel=thread.channel, thread_ts=thread.ts, reply=pending.replies[0])
     if pending.root_dirty:
         return UpdateRoot(channel=thread.channel, ts=thread.ts, view=pending.root)
@@ -481,17 +547,24 @@ def next_action(
 
 
 def attempting(delivery: Delivery, action: Action, now_ms: int) -> Delivery:
-    """`delivery` with a root post attempt recorded (store it before the call).
+    """`delivery` with a root or reply post attempt recorded (store it before the call).
 
     Until Slack's answer is settled the attempt counts as maybe posted, so a
-    worker that dies meanwhile looks the root up instead of posting it twice.
-    Other actions return `delivery` itself.
+    worker that dies meanwhile looks the message up instead of posting it
+    twice. Other actions return `delivery` itself.
     """
     pending = delivery.pending
-    if not isinstance(action, PostRoot) or pending is None:
+    if pending is None:
         return delivery
-    first = pending.root_attempted_at_ms or now_ms
-    return replace(delivery, pending=replace(pending, root_attempted_at_ms=first, root_unsure=True))
+    if isinstance(action, PostRoot):
+        first = pending.root_attempted_at_ms or now_ms
+        marked = replace(pending, root_attempted_at_ms=first, root_unsure=True)
+    elif isinstance(action, PostReply):
+        first = pending.reply_attempted_at_ms or now_ms
+        marked = replace(pending, reply_attempted_at_ms=first, reply_unsure=True)
+    else:
+        return delivery
+    return replace(delivery, pending=marked)
 
 
 def _delivered(thread: Thread, ids: tuple[str, ...], keep: int) -> Thread:
@@ -519,12 +592,17 @@ def settle(
     if isinstance(result, Failed):
         return _failed(delivery, pending, action, result, now_ms, params)
     if isinstance(result, NotFound):
-        if not isinstance(action, FindRoot):
-            msg = f"settle: NotFound answers FindRoot only, not {type(action).__name__}"
-            raise ValueError(msg)
         # Nothing landed: post now (the first attempt's time stays, for later lookups).
-        retry = replace(pending, root_unsure=False, next_attempt_ms=now_ms, parked=False)
-        note = Note(kind="root_not_found", incident_id=pending.incident_id, error="")
+        retry = replace(pending, next_attempt_ms=now_ms, parked=False, limited_lookups=0)
+        kind: NoteKind
+        if isinstance(action, FindRoot):
+            retry, kind = replace(retry, root_unsure=False), "root_not_found"
+        elif isinstance(action, FindReply):
+            retry, kind = replace(retry, reply_unsure=False), "reply_not_found"
+        else:
+            msg = f"settle: NotFound answers a lookup only, not {type(action).__name__}"
+            raise ValueError(msg)
+        note = Note(kind=kind, incident_id=pending.incident_id, error="")
         return replace(delivery, pending=retry), (note,)
     ok = replace(pending, attempts=0, next_attempt_ms=0, last_error="", parked=False)
     thread = delivery.thread
@@ -542,17 +620,25 @@ def settle(
         )
         # An adopted root may show an older state than ours: edit it once to be sure.
         dirty = isinstance(action, FindRoot) or ok.root != action.view
-        ok = replace(ok, root_alert_id="", root_dirty=dirty, root_unsure=False)
+        ok = replace(ok, root_alert_id="", root_dirty=dirty, root_unsure=False, limited_lookups=0)
         if isinstance(action, FindRoot):
             notes = (Note(kind="root_adopted", incident_id=pending.incident_id, error=result.ts),)
     elif thread is None:
         msg = f"settle: {type(action).__name__} before the root was posted"
         raise ValueError(msg)
-    elif isinstance(action, PostReply):
+    elif isinstance(action, PostReply | FindReply):
         thread = _delivered(thread, action.reply.alert_ids, params.max_delivered)
         if action.reply.event.status is AlertStatus.RESOLVED and not thread.resolved_at_ms:
             thread = replace(thread, resolved_at_ms=now_ms)
-        ok = replace(ok, replies=ok.replies[1:])
+        ok = replace(
+            ok,
+            replies=ok.replies[1:],
+            reply_attempted_at_ms=0,
+            reply_unsure=False,
+            limited_lookups=0,
+        )
+        if isinstance(action, FindReply):
+            notes = (Note(kind="reply_found", incident_id=pending.incident_id, error=result.ts),)
     else:
         thread = replace(thread, root=action.view)
         ok = replace(ok, root_dirty=ok.root != action.view)
@@ -573,18 +659,25 @@ def _failed(
         dropped = replace(pending, root_dirty=False)
         note = Note(kind="root_edit_dropped", incident_id=incident, error=result.error)
         return _tidy(delivery.thread, dropped), (note,)
-    if isinstance(action, FindRoot):
+    if isinstance(action, FindRoot | FindReply):
         limited = pending.limited_lookups + (result.retry_after_ms is not None)
         if result.permanent or limited >= params.max_limited_lookups:
             # Slack will not let us look (a missing history scope, a rate limit that
-            # never lets the pages through): a second root beats a lost alert, so post.
-            fallback = replace(pending, root_unsure=False, next_attempt_ms=now_ms)
-            note = Note(kind="lookup_failed", incident_id=incident, error=result.error)
+            # never lets the pages through): a second message beats a lost alert, so post.
+            fallback = replace(pending, next_attempt_ms=now_ms, limited_lookups=0)
+            kind: NoteKind
+            if isinstance(action, FindRoot):
+                fallback, kind = replace(fallback, root_unsure=False), "lookup_failed"
+            else:
+                fallback, kind = replace(fallback, reply_unsure=False), "reply_lookup_failed"
+            note = Note(kind=kind, incident_id=incident, error=result.error)
             return replace(delivery, pending=fallback), (note,)
         pending = replace(pending, limited_lookups=limited)
     if isinstance(action, PostRoot):
         # A definite refusal (an API error, a 429) posted nothing; otherwise look first.
         pending = replace(pending, root_unsure=result.maybe_sent)
+    elif isinstance(action, PostReply):
+        pending = replace(pending, reply_unsure=result.maybe_sent)
     attempts = pending.attempts + 1
     if result.permanent:
         wait = params.park_ms
@@ -778,6 +871,8 @@ def pending_to_dict(pending: Pending) -> dict[str, object]:
         "root_attempted_at_ms": pending.root_attempted_at_ms,
         "root_unsure": pending.root_unsure,
         "limited_lookups": pending.limited_lookups,
+        "reply_attempted_at_ms": pending.reply_attempted_at_ms,
+        "reply_unsure": pending.reply_unsure,
     }
 
 
@@ -806,4 +901,6 @@ def pending_from_dict(d: Mapping[str, Any]) -> Pending:
         root_attempted_at_ms=int(d.get("root_attempted_at_ms", 0)),
         root_unsure=bool(d.get("root_unsure", False)),
         limited_lookups=int(d.get("limited_lookups", 0)),
+        reply_attempted_at_ms=int(d.get("reply_attempted_at_ms", 0)),
+        reply_unsure=bool(d.get("reply_unsure", False)),
     )

@@ -64,6 +64,7 @@ SLACK_METHODS: tuple[str, ...] = (
     "chat.postEphemeral",
     "chat.getPermalink",
     "conversations.history",
+    "conversations.replies",
     "conversations.list",
     "auth.test",
 )
@@ -84,12 +85,16 @@ SLACK_OUTBOX_EVENTS: tuple[str, ...] = (
     "root_adopted",
     "root_not_found",
     "lookup_failed",
+    "reply_found",
+    "reply_not_found",
+    "reply_lookup_failed",
     "thread_pruned",
     "tombstone_expired",
     "late_event_dropped",
 )
-"""What the notify agent's outbox counts besides calls: lost-answer lookups,
-pruning, and events refused because their incident's thread was pruned."""
+"""What the notify agent's outbox counts besides calls: lost-answer lookups
+(of roots and of replies), pruning, and events refused because their
+incident's thread was pruned."""
 
 _SLACK_SERVER_ERRORS = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}

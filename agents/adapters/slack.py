@@ -21,17 +21,20 @@ Two slack-sdk facts shape the retry settings (read in
   jitter inside the call. A longer wait than `RetryPolicy.max_retry_after_s`
   is not slept: it is handed back as ``AlertDeliveryError.retry_after``.
 
-An incident's root (`SlackNotifier.post_root` with an ``incident_id``) is the
-one post that must never be doubled, and Slack has no idempotency key. So it
-carries message metadata naming the incident, it goes through a second client
-whose handlers retry only what surely did not reach Slack (a connection that
-was never made, a 429, a 503), and a failure that may have reached Slack (no
-answer, a reset or dropped connection, another 5xx) says so (``maybe_sent``): the outbox
-then looks the root up (`SlackNotifier.find_root`: ``conversations.history``
-with ``include_all_metadata``) before it posts again. That lookup needs the
-``channels:history`` (public) or ``groups:history`` (private channel) scope,
-and, for a channel configured by name, ``channels:read``/``groups:read`` to
-find its id (``conversations.list``).
+An incident's root and its thread replies (`SlackNotifier.post_root` and
+`SlackNotifier.post_reply` with an ``incident_id``) must never be doubled, and
+Slack has no idempotency key. So each carries message metadata naming the
+incident (and, for a reply, its alert id), goes through a second client whose
+handlers retry only what surely did not reach Slack (a connection that was
+never made, a 429, a 503), and a failure that may have reached Slack (no
+answer, a reset or dropped connection, another 5xx) says so (``maybe_sent``):
+the outbox then looks the message up before it posts again
+(`SlackNotifier.find_root`: ``conversations.history``;
+`SlackNotifier.find_reply`: ``conversations.replies`` of the thread; both
+with ``include_all_metadata``). The lookups need the ``channels:history``
+(public) or ``groups:history`` (private channel) scope, and, for a channel
+configured by name, ``channels:read``/``groups:read`` to find its id
+(``conversations.list``).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from streamproc.errors import AlertDeliveryError, ConfigError
-from streamproc.outbox import ROOT_EVENT_TYPE
+from streamproc.outbox import REPLY_EVENT_TYPE, ROOT_EVENT_TYPE
 from streamproc.settings import read_secret
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,7 @@ PERMANENT_ERRORS = frozenset(
         "is_archived",
         "message_not_found",
         "missing_scope",
+        "not_allowed_token_type",
         "msg_blocks_too_long",
         "msg_too_long",
         "no_permission",
@@ -131,7 +135,7 @@ class SlackCall:
     """One Web API call as the metrics callback sees it."""
 
     method: str
-    """``chat.postMessage``, ``chat.update``, ``conversations.history`` or ``.list``."""
+    """``chat.postMessage``, ``chat.update``, ``conversations.history``, ``.replies``, ``.list``."""
     channel: str
     ok: bool
     error: str | None
@@ -329,12 +333,12 @@ def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
 
 
 def root_retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
-    """Handlers for a non-idempotent root post: only what surely did not reach Slack.
+    """Handlers for a non-idempotent post (root or reply): only what surely did not reach Slack.
 
     A connection that could not be made (``ClientConnectorError``: refused,
     DNS), a 429 and a 503 (Slack did not take the call) are retried as usual.
     A dropped or reset connection, a timeout and other 5xx are *not*: Slack
-    may have posted, so the outbox looks the root up instead of posting twice.
+    may have posted, so the outbox looks the message up instead of posting twice.
     """
     interval = _interval(policy)
     never_sent: list[type[Exception]] = [aiohttp.ClientConnectorError]
@@ -425,13 +429,13 @@ class SlackNotifier:
             timeout=timeout_s,
             retry_handlers=retry_handlers(self.retry),
         )
-        self.root_client = AsyncWebClient(
+        self.guarded_client = AsyncWebClient(
             token=token,
             base_url=self.base_url,
             timeout=timeout_s,
             retry_handlers=root_retry_handlers(self.retry),
         )
-        """Posts incidents' roots: retries only what cannot have reached Slack."""
+        """Posts incidents' roots and replies: retries only what cannot have reached Slack."""
 
     def __repr__(self) -> str:
         return f"SlackNotifier(base_url={self.base_url!r}, token=<hidden>)"
@@ -469,7 +473,7 @@ class SlackNotifier:
         `find_root` looks for, and only failures that cannot have reached
         Slack are retried inside the call (see `root_retry_handlers`).
         """
-        client = self.client if incident_id is None else self.root_client
+        client = self.client if incident_id is None else self.guarded_client
         metadata = None
         if incident_id is not None:
             payload = {"incident_id": incident_id, "alert_id": alert_id}
@@ -540,7 +544,7 @@ class SlackNotifier:
         retry handlers deal with its rate limits. Raises `SlackDeliveryError`.
         """
         channel_id = await self.channel_id(channel)
-        oldest = f"{oldest_ms // 1000}.{oldest_ms % 1000:03d}000"
+        oldest = _slack_ts(oldest_ms)
         cursor: str | None = None
         for _ in range(max_pages):
             send = partial(
@@ -574,12 +578,25 @@ class SlackNotifier:
         blocks: Blocks,
         *,
         broadcast: bool,
+        incident_id: str | None = None,
+        alert_id: str = "",
     ) -> SlackPosted:
-        """Reply in the incident's thread; `broadcast` also shows it in the channel."""
+        """Reply in the incident's thread; `broadcast` also shows it in the channel.
+
+        With `incident_id`, the reply carries metadata (event type
+        `REPLY_EVENT_TYPE`, payload ``{"incident_id", "alert_id"}``) that
+        `find_reply` looks for, and only failures that cannot have reached
+        Slack are retried inside the call, as for a root.
+        """
+        client = self.client if incident_id is None else self.guarded_client
+        metadata = None
+        if incident_id is not None:
+            payload = {"incident_id": incident_id, "alert_id": alert_id}
+            metadata = {"event_type": REPLY_EVENT_TYPE, "event_payload": payload}
         return await self._call(
             "chat.postMessage",
             channel,
-            lambda: self.client.chat_postMessage(
+            lambda: client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=list(blocks) or None,
@@ -587,9 +604,61 @@ class SlackNotifier:
                 reply_broadcast=True if broadcast else None,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=metadata,
             ),
             _posted,
         )
+
+    async def find_reply(
+        self,
+        channel: str,
+        thread_ts: str,
+        incident_id: str,
+        alert_id: str,
+        *,
+        oldest_ms: int,
+        limit: int = 15,
+        max_pages: int = 20,
+    ) -> SlackPosted | None:
+        """The reply `post_reply` made for (`incident_id`, `alert_id`) in the thread, or None.
+
+        Reads ``conversations.replies`` of `thread_ts` (oldest first, from
+        `oldest_ms`, `limit` per page, at most `max_pages` pages) with
+        ``include_all_metadata``. Starting near the first attempt keeps a long
+        thread to a page or two, which matters where Slack allows one call a
+        minute (apps outside the Marketplace, at most 15 per page); the retry
+        handlers deal with its rate limits. Raises `SlackDeliveryError`.
+        """
+        channel_id = await self.channel_id(channel)
+        oldest = _slack_ts(oldest_ms)
+        cursor: str | None = None
+        for _ in range(max_pages):
+            send = partial(
+                self.client.conversations_replies,
+                channel=channel_id,
+                ts=thread_ts,
+                oldest=oldest,
+                limit=limit,
+                include_all_metadata=True,
+                cursor=cursor,
+            )
+            data = await self._call("conversations.replies", channel_id, send, _data, paced=False)
+            for message in data.get("messages") or ():
+                if _is_reply_of(message, thread_ts, incident_id, alert_id):
+                    return SlackPosted(channel=channel_id, ts=str(message["ts"]))
+            cursor = _next_cursor(data)
+            if cursor is None or not data.get("has_more"):
+                return None
+        log.warning(
+            "slack: read %d pages of thread %s in %s without the reply %s of incident %s; "
+            "taken as not posted",
+            max_pages,
+            thread_ts,
+            channel_id,
+            alert_id,
+            incident_id,
+        )
+        return None
 
     async def update_root(self, channel: str, ts: str, text: str, blocks: Blocks) -> SlackPosted:
         """Edit the root to show the current state (``chat.update``; channel id)."""
@@ -683,6 +752,27 @@ def _next_cursor(data: Mapping[str, Any]) -> str | None:
     meta = data.get("response_metadata")
     cursor = meta.get("next_cursor") if isinstance(meta, dict) else None
     return cursor if isinstance(cursor, str) and cursor else None
+
+
+def _slack_ts(ms: int) -> str:
+    """Epoch ms as Slack writes a ts (seconds, six decimals)."""
+    return f"{ms // 1000}.{ms % 1000:03d}000"
+
+
+def _is_reply_of(message: object, thread_ts: str, incident_id: str, alert_id: str) -> bool:
+    if not isinstance(message, dict) or not isinstance(message.get("ts"), str):
+        return False
+    if message["ts"] == thread_ts or message.get("thread_ts") != thread_ts:
+        return False  # the parent (Slack lists it first), or not of this thread
+    meta = message.get("metadata")
+    if not isinstance(meta, dict) or meta.get("event_type") != REPLY_EVENT_TYPE:
+        return False
+    payload = meta.get("event_payload")
+    return (
+        isinstance(payload, dict)
+        and payload.get("incident_id") == incident_id
+        and payload.get("alert_id") == alert_id
+    )
 
 
 def _is_root_of(message: object, incident_id: str) -> bool:

@@ -1,15 +1,17 @@
 """SlackDouble: a local stand-in for Slack's Web API, for tests, the bench and scripts.
 
-It serves ``chat.postMessage``, ``chat.update``, ``conversations.history``
-and ``conversations.list`` the way Slack does for what streamproc uses:
-bearer-token check (``not_authed``, ``invalid_auth``), JSON and form bodies
-and query strings (as slack-sdk sends them), Slack's answer shapes (``ok``,
-``channel``, ``ts``, ``message``; ``messages`` newest first with
-``has_more`` and ``response_metadata.next_cursor``), message ``metadata``
-(kept with the message, shown by ``conversations.history`` only with
-``include_all_metadata``), unique increasing ``ts`` values, the Block Kit
-limits with Slack's error names, channel ids (``chat.update`` and
-``conversations.history`` take ids only), and, on demand, HTTP 429 with
+It serves ``chat.postMessage``, ``chat.update``, ``conversations.history``,
+``conversations.replies`` and ``conversations.list`` the way Slack does for
+what streamproc uses: bearer-token check (``not_authed``, ``invalid_auth``),
+JSON and form bodies and query strings (as slack-sdk sends them), Slack's
+answer shapes (``ok``, ``channel``, ``ts``, ``message``; history's
+``messages`` newest first, a thread's oldest first with its parent leading
+the first page, both with ``has_more`` and ``response_metadata.next_cursor``;
+a thread parent's ``reply_count``, ``reply_users``, ``latest_reply``),
+message ``metadata`` (kept with the message, shown by the read methods only
+with ``include_all_metadata``), unique increasing ``ts`` values, the Block
+Kit limits with Slack's error names, channel ids (``chat.update`` and the
+``conversations.*`` reads take ids only), and, on demand, HTTP 429 with
 ``Retry-After``, 5xx answers, dropped connections, or a post that is
 accepted but whose answer is lost (``"lost"``: stored, then the connection is
 dropped; ``"late"``: stored, then answered after ``delay_s``). It keeps
@@ -441,6 +443,8 @@ class SlackDouble:
             return self._update(args)
         if method == "conversations.history":
             return self._history(args)
+        if method == "conversations.replies":
+            return self._replies(args)
         if method == "conversations.list":
             return self._list(args)
         if method == "auth.test":
@@ -580,7 +584,7 @@ class SlackDouble:
         page, rest = found[:limit], found[limit:]
         body: dict[str, Any] = {
             "ok": True,
-            "messages": [_message_json(m, with_metadata=with_metadata) for m in page],
+            "messages": [self._message_out(m, with_metadata=with_metadata) for m in page],
             "has_more": bool(rest),
             "pin_count": 0,
             "channel_actions_ts": None,
@@ -589,6 +593,83 @@ class SlackDouble:
         if rest:
             cursor = base64.b64encode(f"next_ts:{rest[0].ts.replace('.', '')}".encode())
             body["response_metadata"] = {"next_cursor": cursor.decode()}
+        return body
+
+    def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.replies``: a thread, parent first, then its replies oldest first.
+
+        As Slack documents it: `ts` may name the parent or any reply of the
+        thread (an unknown one is ``thread_not_found``), and a message without
+        replies comes back alone. Slack's reference does not say how the parent
+        meets `limit` and `oldest`: here it leads the first page whatever
+        `oldest`/`latest` say (they bound the replies), counts towards that
+        page's `limit`, and the pages after it carry replies only, so a client
+        must not rely on finding the parent anywhere but first on page one.
+        """
+        channel = self._resolve_channel(args.get("channel"), ids_only=True)
+        ts = _str(args.get("ts"))
+        if not ts:
+            msg = "invalid_arguments"
+            raise _Reject(msg)
+        found = self._current.get((channel, ts))
+        if found is None:
+            msg = "thread_not_found"
+            raise _Reject(msg)
+        parent = self._current.get((channel, found.thread_ts or found.ts), found)
+        oldest = _ts_arg(args.get("oldest"), Decimal(0))
+        latest = _ts_arg(args.get("latest"), Decimal("Infinity"))
+        inclusive = _truthy(args.get("inclusive"))
+        limit = _limit(args.get("limit"), default=1000, most=1000)
+        with_metadata = _truthy(args.get("include_all_metadata"))
+
+        def inside(ts: Decimal) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        replies = [m for m in self._thread_of(parent) if inside(Decimal(m.ts))]
+        start = _cursor_ts(args.get("cursor"))
+        page: list[StoredMessage] = []
+        if start is None:
+            page.append(parent)
+        else:
+            replies = [m for m in replies if Decimal(m.ts) >= start]
+        room = max(limit - len(page), 0)
+        page += replies[:room]
+        rest = replies[room:]
+        body: dict[str, Any] = {
+            "ok": True,
+            "messages": [self._message_out(m, with_metadata=with_metadata) for m in page],
+            "has_more": bool(rest),
+        }
+        if rest:
+            cursor = base64.b64encode(f"next_ts:{rest[0].ts.replace('.', '')}".encode())
+            body["response_metadata"] = {"next_cursor": cursor.decode()}
+        return body
+
+    def _thread_of(self, parent: StoredMessage) -> list[StoredMessage]:
+        """The replies under `parent` (current content), oldest first."""
+        return [
+            self._current[(p.channel, p.ts)]
+            for p in self._posted
+            if p.channel == parent.channel and p.thread_ts == parent.ts
+        ]
+
+    def _message_out(self, message: StoredMessage, *, with_metadata: bool) -> dict[str, Any]:
+        """A message as Slack's read methods show it (a parent with its thread summary)."""
+        body = _message_json(message, with_metadata=with_metadata)
+        if message.thread_ts is None:
+            replies = self._thread_of(message)
+            if replies:
+                body |= {
+                    "thread_ts": message.ts,
+                    "reply_count": len(replies),
+                    "reply_users_count": 1,
+                    "latest_reply": replies[-1].ts,
+                    "reply_users": ["UBOT"],
+                    "is_locked": False,
+                    "subscribed": False,
+                }
         return body
 
     def _list(self, args: dict[str, Any]) -> dict[str, Any]:

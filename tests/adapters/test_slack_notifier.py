@@ -544,3 +544,177 @@ async def test_double_history_has_slack_s_shape(
     }
     assert anonymous == {"ok": False, "error": "not_authed"}
     assert by_name == {"ok": False, "error": "channel_not_found"}
+
+
+# --- a thread reply: metadata, no blind retry, lookup in the thread ---------------------------
+
+
+async def test_a_reply_carries_metadata_and_is_found_in_its_thread(
+    slack: SlackDouble, notifier: SlackNotifier, calls: list[SlackCall]
+) -> None:
+    root = await notifier.post_root("#acme-alerts", "root", BLOCKS, incident_id="i-1")
+    other = await notifier.post_root("C0ACME", "other", BLOCKS, incident_id="i-2")
+    plain = await notifier.post_reply(root.channel, root.ts, "plain", BLOCKS, broadcast=False)
+    reply = await notifier.post_reply(
+        root.channel, root.ts, "r", BLOCKS, broadcast=True, incident_id="i-1", alert_id="a7"
+    )
+    await notifier.post_reply(
+        other.channel, other.ts, "o", BLOCKS, broadcast=False, incident_id="i-2", alert_id="a7"
+    )
+    assert slack.current("C0ACME", reply.ts).metadata == {
+        "event_type": "streamproc_incident_reply",
+        "event_payload": {"incident_id": "i-1", "alert_id": "a7"},
+    }
+    assert slack.current("C0ACME", plain.ts).metadata is None
+
+    assert await notifier.find_reply("#acme-alerts", root.ts, "i-1", "a7", oldest_ms=0) == reply
+    assert await notifier.find_reply("C0ACME", root.ts, "i-1", "a8", oldest_ms=0) is None
+    assert await notifier.find_reply("C0ACME", root.ts, "i-2", "a7", oldest_ms=0) is None
+    later = int(float(reply.ts) * 1000) + 1
+    assert await notifier.find_reply("C0ACME", root.ts, "i-1", "a7", oldest_ms=later) is None
+    # A broadcast reply shows in the channel, but never passes for a root.
+    assert await notifier.find_root("C0ACME", "i-1", oldest_ms=0) == root
+    assert "conversations.replies" in {c.method for c in calls}
+
+
+async def test_finding_a_reply_reads_the_thread_page_after_page(
+    slack: SlackDouble, notifier: SlackNotifier
+) -> None:
+    root = await notifier.post_root("C0ACME", "root", BLOCKS, incident_id="i-1")
+    first = await notifier.post_reply(
+        root.channel, root.ts, "r", BLOCKS, broadcast=False, incident_id="i-1", alert_id="a1"
+    )
+    for i in range(2, 41):
+        await notifier.post_reply(
+            root.channel,
+            root.ts,
+            f"r{i}",
+            BLOCKS,
+            broadcast=False,
+            incident_id="i-1",
+            alert_id=f"a{i}",
+        )
+    found = await notifier.find_reply("C0ACME", root.ts, "i-1", "a40", oldest_ms=0, limit=15)
+    assert found is not None
+    assert found.ts == slack.replies("C0ACME", root.ts)[-1].ts
+    pages = [r for r in slack.requests if r.method == "conversations.replies"]
+    assert len(pages) == 3  # the parent and 14 replies, 15, then the last 11
+    assert await notifier.find_reply("C0ACME", root.ts, "i-1", "a1", oldest_ms=0) == first
+    missing = notifier.find_reply(
+        "C0ACME", root.ts, "i-1", "a40", oldest_ms=0, limit=15, max_pages=2
+    )
+    assert await missing is None
+
+
+async def test_a_rate_limited_reply_lookup_waits_for_retry_after(
+    slack: SlackDouble, notifier: SlackNotifier, calls: list[SlackCall]
+) -> None:
+    root = await notifier.post_root("C0ACME", "root", BLOCKS, incident_id="i-1")
+    reply = await notifier.post_reply(
+        root.channel, root.ts, "r", BLOCKS, broadcast=False, incident_id="i-1", alert_id="a1"
+    )
+    slack.fail_next(1, kind="429", retry_after=1, method="conversations.replies")
+    assert await notifier.find_reply("C0ACME", root.ts, "i-1", "a1", oldest_ms=0) == reply
+    assert (calls[-1].method, calls[-1].retries) == ("conversations.replies", ("rate_limit",))
+    slack.fail_next(1, kind="429", retry_after=60, method="conversations.replies")
+    with pytest.raises(SlackDeliveryError) as caught:
+        await notifier.find_reply("C0ACME", root.ts, "i-1", "a1", oldest_ms=0)
+    assert (caught.value.error, caught.value.retry_after) == ("ratelimited", 60)
+
+
+@pytest.mark.parametrize("kind", ["lost", "late", "drop", "500"])
+async def test_a_reply_that_may_have_landed_is_not_retried_blindly(
+    slack: SlackDouble, kind: Any
+) -> None:
+    notifier = SlackNotifier(TOKEN, base_url=slack.base_url, retry=FAST, timeout_s=1)
+    root = await notifier.post_root("C0ACME", "root", BLOCKS, incident_id="i-1")
+    slack.fail_next(1, kind=kind, delay_s=2.0, method="chat.postMessage")
+    with pytest.raises(SlackDeliveryError) as caught:
+        await notifier.post_reply(
+            root.channel, root.ts, "r", BLOCKS, broadcast=False, incident_id="i-1", alert_id="a1"
+        )
+    assert caught.value.maybe_sent
+    posts = [r for r in slack.requests if r.method == "chat.postMessage"]
+    assert len(posts) == 2  # the root, and one reply attempt: no retry in the call
+    landed = kind in ("lost", "late")
+    assert len(slack.replies("C0ACME", root.ts)) == (1 if landed else 0)
+    found = await notifier.find_reply("C0ACME", root.ts, "i-1", "a1", oldest_ms=0)
+    assert (found is not None) is landed
+
+
+@pytest.mark.parametrize(("kind", "retry"), [("429", "rate_limit"), ("503", "server")])
+async def test_a_reply_is_retried_when_slack_surely_did_not_take_it(
+    slack: SlackDouble, notifier: SlackNotifier, calls: list[SlackCall], kind: Any, retry: str
+) -> None:
+    root = await notifier.post_root("C0ACME", "root", BLOCKS, incident_id="i-1")
+    slack.fail_next(2, kind=kind, retry_after=1)
+    await notifier.post_reply(
+        root.channel, root.ts, "r", BLOCKS, broadcast=False, incident_id="i-1", alert_id="a1"
+    )
+    assert len(slack.replies("C0ACME", root.ts)) == 1
+    assert calls[-1].retries == (retry, retry)
+
+
+async def test_double_replies_have_slack_s_shape(
+    slack: SlackDouble, notifier: SlackNotifier
+) -> None:
+    root = await notifier.post_root("C0ACME", "root", BLOCKS, incident_id="i0")
+    replies = [
+        await notifier.post_reply(
+            root.channel,
+            root.ts,
+            f"r{i}",
+            BLOCKS,
+            broadcast=i == 1,
+            incident_id="i0",
+            alert_id=f"a{i}",
+        )
+        for i in range(3)
+    ]
+    lone = await notifier.post_root("C0ACME", "lone", BLOCKS)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = slack.base_url + "conversations.replies"
+    async with aiohttp.ClientSession() as session:
+
+        async def get(params: dict[str, str], auth: bool = True) -> dict[str, Any]:
+            async with session.get(url, params=params, headers=headers if auth else {}) as res:
+                assert res.status == 200
+                body: dict[str, Any] = await res.json()
+                return body
+
+        query = {"channel": "C0ACME", "ts": root.ts, "limit": "2"}
+        first = await get(query)
+        query |= {"cursor": first["response_metadata"]["next_cursor"], "include_all_metadata": "1"}
+        second = await get(query)
+        by_reply = await get({"channel": "C0ACME", "ts": replies[2].ts, "oldest": replies[0].ts})
+        alone = await get({"channel": "C0ACME", "ts": lone.ts})
+        unknown = await get({"channel": "C0ACME", "ts": "1.000001"})
+        anonymous = await get({"channel": "C0ACME", "ts": root.ts}, auth=False)
+        by_name = await get({"channel": "acme-alerts", "ts": root.ts})
+    assert first["ok"] is True
+    parent = first["messages"][0]
+    assert [m["ts"] for m in first["messages"]] == [root.ts, replies[0].ts]  # parent first
+    assert (parent["thread_ts"], parent["reply_count"], parent["latest_reply"]) == (
+        root.ts,
+        3,
+        replies[2].ts,
+    )
+    assert first["messages"][1]["thread_ts"] == root.ts
+    assert first["has_more"] is True
+    assert all("metadata" not in m for m in first["messages"])
+    assert [m["ts"] for m in second["messages"]] == [replies[1].ts, replies[2].ts]
+    assert second["messages"][0]["subtype"] == "thread_broadcast"
+    assert second["has_more"] is False
+    assert "response_metadata" not in second
+    assert second["messages"][1]["metadata"] == {
+        "event_type": "streamproc_incident_reply",
+        "event_payload": {"incident_id": "i0", "alert_id": "a2"},
+    }
+    # any ts of the thread names it; oldest bounds the replies, not the parent
+    assert [m["ts"] for m in by_reply["messages"]] == [root.ts, replies[1].ts, replies[2].ts]
+    assert [m["ts"] for m in alone["messages"]] == [lone.ts]
+    assert "reply_count" not in alone["messages"][0]
+    assert alone["has_more"] is False
+    assert unknown == {"ok": False, "error": "thread_not_found"}
+    assert anonymous == {"ok": False, "error": "not_authed"}
+    assert by_name == {"ok": False, "error": "channel_not_found"}

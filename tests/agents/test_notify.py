@@ -463,3 +463,89 @@ async def test_resolved_threads_are_pruned_and_their_late_events_dropped(
     assert outbox_events(rig, "tombstone_expired") == 1
     dropped = [r for r in caplog.records if "re-delivery" in r.getMessage()]
     assert len(dropped) == 2
+
+
+# --- a reply whose answer was lost ---------------------------------------------------------
+
+
+async def test_a_reply_whose_answer_was_lost_is_found_not_posted_twice(rig: Rig) -> None:
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        rig.slack.fail_next(1, kind="lost", method="chat.postMessage")
+        await notify.put(alert(1, AlertStatus.ESCALATED, "escalated"), partition=1)
+        _, replies = thread_of(rig.slack)
+        assert len(replies) == 1  # Slack has it, we did not hear back
+        entry = rig.w.tables.outbox["inc-v"]
+        assert (entry["reply_unsure"], entry["reply_attempted_at_ms"]) == (True, WALL0)
+        await notify.put(alert(2), partition=1)  # within the back-off: waits
+        await notify.put(alert(3), partition=1)
+        rig.clock.now += 60_000
+        await notify.put(TICK, partition=1)
+    _, replies = thread_of(rig.slack)
+    assert len(replies) == 2
+    assert "Stands for 2 updates" in words(replies[1])  # updates queued behind, not folded in
+    assert [r.metadata["event_payload"]["alert_id"] for r in replies if r.metadata] == [
+        "inc-v-1",
+        "inc-v-3",
+    ]
+    thread = rig.w.tables.slack_threads["inc-v"]
+    assert thread["delivered"] == ["inc-v-0", "inc-v-1", "inc-v-2", "inc-v-3"]
+    assert rig.w.tables.outbox.get("inc-v") is None
+    assert outbox_events(rig, "reply_found") == 1
+    looked = [r.method for r in rig.slack.requests if r.method.startswith("conversations.")]
+    assert looked == ["conversations.replies"]  # the thread's channel is an id already
+
+
+async def test_a_reply_that_never_reached_slack_is_posted_after_the_lookup(rig: Rig) -> None:
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        rig.slack.fail_next(1, kind="drop", method="chat.postMessage")  # nothing stored
+        await notify.put(alert(1), partition=1)
+        assert thread_of(rig.slack)[1] == []
+        rig.clock.now += 60_000
+        await notify.put(TICK, partition=1)
+    _, replies = thread_of(rig.slack)
+    assert len(replies) == 1
+    assert outbox_events(rig, "reply_not_found") == 1
+    assert rig.w.tables.slack_threads["inc-v"]["delivered"] == ["inc-v-0", "inc-v-1"]
+
+
+async def test_a_redelivered_event_after_a_crash_before_the_record_is_not_doubled(
+    rig: Rig,
+) -> None:
+    """Slack took the reply, and the worker died before it recorded the answer."""
+    crashed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    real_post = rig.w.services.slack.post_reply  # type: ignore[union-attr]
+
+    async def post_then_die(*args: Any, **kw: Any) -> Any:
+        posted = await real_post(*args, **kw)
+        # What the changelogs hold at this instant is all a successor will see.
+        crashed.append(
+            (dict(rig.w.tables.slack_threads.items()), dict(rig.w.tables.outbox.items()))
+        )
+        return posted
+
+    async with rig.w.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)
+        rig.w.services.slack.post_reply = post_then_die  # type: ignore[union-attr, method-assign]
+        await notify.put(alert(1, AlertStatus.ESCALATED, "escalated"), partition=1)
+    threads, entries = crashed[0]
+    assert entries["inc-v"]["reply_unsure"] is True  # on record as attempted before the call
+    second = make_wiring(rig.slack, rig.clock, rig.sent)
+    second.tables.slack_threads.data.update(threads)
+    second.tables.outbox.data.update(entries)
+    rig.clock.now += 60_000
+    async with second.app.agents["notify"].test_context() as notify:
+        await notify.put(FIRING, partition=1)  # re-processed after the crash
+        await notify.put(alert(1, AlertStatus.ESCALATED, "escalated"), partition=1)
+        await notify.put(alert(2, AlertStatus.RESOLVED, "recovered"), partition=1)
+    root, replies = thread_of(rig.slack)
+    assert [r.text.split("*")[1] for r in replies] == ["Escalated to warning", "Resolved"]
+    assert second.tables.slack_threads["inc-v"]["delivered"] == ["inc-v-0", "inc-v-1", "inc-v-2"]
+    assert "Resolved" in rig.slack.current("C0VERD", root.ts).text
+    assert (
+        second.services.registry.get_sample_value(
+            "streamproc_slack_outbox_events_total", {"event": "reply_found"}
+        )
+        == 1
+    )

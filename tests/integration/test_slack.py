@@ -4,7 +4,8 @@ One incident, one thread: a generated crisis (`agents.bench_slack.write_crisis`,
 two days, three brands, one surge) gives exactly one root and its replies in
 the order of the `alerts` topic; SIGKILL before Slack answered and restarts
 lose nothing and open no second thread; a 429 storm and an outage keep the
-order; a root whose answer was lost is found again, not posted twice; signed
+order; a root whose answer was lost is found again, not posted twice, and so is
+a reply when a worker dies before recording Slack's answer to it; signed
 clicks act, forged or stale ones get 401. Every wait below is a bound against
 hanging, never a speed expectation.
 """
@@ -340,15 +341,9 @@ def test_sigkill_before_slack_answered_and_restarts_give_one_thread(
 
     second = run.start_worker()
     wait_for("part one in Slack", lambda: caught_up(run), run)
-    # Killed once Slack's answers are on record, so the next worker must find the thread.
-    # (Killed between a reply's answer and its record, the next worker posts that reply
-    # again: a known gap, README "Slack".)
-    incident = run.alerts()[0]["incident_id"]
-    wait_for(
-        "part one on record in slack-threads",
-        lambda: run.delivered(incident) == [a["alert_id"] for a in run.alerts()],
-        run,
-    )
+    # Killed as soon as Slack holds part one, whether or not the worker recorded the last
+    # answers: the next worker finds the thread, and looks up a reply whose answer it lacks
+    # (conversations.replies) instead of posting it again.
     second.kill()
     third = run.start_worker()
     run.replay(crisis.second)
@@ -378,21 +373,42 @@ def default_broker_only(broker: Any) -> None:
         pytest.skip("broker-independent; runs on the default broker only, to keep the suite short")
 
 
-def test_a_lost_answer_to_the_root_post_gives_no_second_root(
+def test_lost_answers_to_the_root_and_a_reply_give_no_second_post(
     default_broker_only: None, run: Run, crisis: Crisis
 ) -> None:
     # Nothing here depends on the broker (no crash, no recovery): one broker is enough.
-    # Slack stores the root and the answer never arrives (the connection drops after it).
-    run.slack.fail_next(1, kind="lost", method="chat.postMessage")
+    # Slack stores the root, then the first reply (part one's escalation), and neither
+    # answer arrives (the connection drops after each).
+    run.slack.fail_next(2, kind="lost", method="chat.postMessage")
     worker = run.start_worker()
     run.replay(crisis.first)
     wait_for("part one in Slack", lambda: caught_up(run), run)
-    root, _ = the_thread(run.slack)
-    assert next(r.error for r in run.slack.requests if r.method == "chat.postMessage") == "lost"
+    metrics = 'streamproc_slack_outbox_events_total{event="%s"}'
+    wait_for(
+        "the root adopted and the reply found",
+        lambda: (
+            [_gauge(worker.metrics(), metrics % e) for e in ("root_adopted", "reply_found")]
+            == [1, 1]
+        ),
+        run,
+    )
+    alerts = run.alerts()
+    root, replies = the_thread(run.slack)
+    posts = [r.error for r in run.slack.requests if r.method == "chat.postMessage"]
+    assert posts[:2] == ["lost", "lost"]
     assert root.metadata is not None
-    assert root.metadata["event_payload"]["incident_id"] == run.alerts()[0]["incident_id"]
-    adopted = 'streamproc_slack_outbox_events_total{event="root_adopted"}'
-    wait_for("the adoption counted", lambda: _gauge(worker.metrics(), adopted) == 1, run)
+    assert root.metadata["event_payload"]["incident_id"] == alerts[0]["incident_id"]
+    assert [reply_status(r) for r in replies] == [a["status"] for a in alerts[1:]]  # none twice
+    assert replies[0].metadata is not None
+    assert replies[0].metadata["event_payload"] == {
+        "incident_id": alerts[0]["incident_id"],
+        "alert_id": alerts[1]["alert_id"],
+    }
+    wait_for(
+        "every event on record",
+        lambda: run.delivered(alerts[0]["incident_id"]) == [a["alert_id"] for a in alerts],
+        run,
+    )
     assert len(run.slack.roots()) == 1
 
 

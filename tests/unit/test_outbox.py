@@ -724,3 +724,193 @@ def test_lost_answers_and_crashes_never_make_a_second_root(script: list[str]) ->
     assert d.thread is not None
     assert len(stored) == 1, "exactly one root in Slack"
     assert d.thread.ts == stored[0]
+
+
+# --- a reply whose answer was lost ---------------------------------------------------------
+
+
+def _threaded(*events: AlertEvent) -> Delivery:
+    """A posted root (ts 1.000100) with `events` waiting as replies."""
+    return rec(posted(rec(Delivery(), ev(0, FIRING, "anomaly"))), *events)
+
+
+def _try_reply(d: Delivery, now: int, result: outbox.Result) -> tuple[Delivery, tuple]:
+    """What the agent does for a reply: record the attempt, call, settle."""
+    action = next_action(d, now)
+    assert isinstance(action, PostReply)
+    marked = outbox.attempting(d, action, now)
+    assert marked.pending is not None
+    assert marked.pending.reply_unsure
+    return settle(marked, action, result, now, P)
+
+
+def test_a_reply_whose_answer_was_lost_is_looked_up_and_counted_delivered() -> None:
+    d = _threaded(ev(1))
+    d, notes = _try_reply(d, 1_000_000, LOST)
+    assert notes == ()
+    assert d.pending is not None
+    assert (d.pending.reply_unsure, d.pending.reply_attempted_at_ms) == (True, 1_000_000)
+    assert next_action(d, 1_000_000 + 4_999) is None  # the usual back-off first
+    d = rec(d, ev(2), ev(3))  # updates meanwhile: not folded into what Slack may hold
+    assert d.pending is not None
+    assert [r.alert_ids for r in d.pending.replies] == [("a1",), ("a2", "a3")]
+    look = next_action(d, 1_005_000)
+    assert isinstance(look, outbox.FindReply)
+    assert (look.channel, look.thread_ts, look.incident_id) == ("C1", "1.000100", "inc")
+    assert (look.oldest_ms, look.reply.key, look.reply.alert_ids) == (700_000, "a1", ("a1",))
+    d, notes = settle(d, look, Sent(channel="C1", ts="9.000200"), 1_005_000, P)
+    assert [(n.kind, n.error) for n in notes] == [("reply_found", "9.000200")]
+    assert d.thread is not None
+    assert d.thread.delivered == ("a0", "a1")
+    assert d.pending is not None
+    assert (d.pending.reply_unsure, d.pending.reply_attempted_at_ms) == (False, 0)
+    action = next_action(d, 1_005_000)
+    assert isinstance(action, PostReply)  # the next reply is posted, not looked up
+    assert action.reply.alert_ids == ("a2", "a3")
+
+
+def test_a_reply_that_surely_did_not_land_still_takes_updates() -> None:
+    d, _ = _try_reply(_threaded(ev(1)), 0, Failed(error="http_503"))
+    d = rec(d, ev(2))
+    assert d.pending is not None
+    assert [r.alert_ids for r in d.pending.replies] == [("a1", "a2")]
+
+
+@pytest.mark.parametrize(
+    ("answer", "then", "kind"),
+    [
+        (outbox.NotFound(), PostReply, "reply_not_found"),
+        (Failed(error="missing_scope", permanent=True), PostReply, "reply_lookup_failed"),
+        (Failed(error="not_allowed_token_type", permanent=True), PostReply, "reply_lookup_failed"),
+        (Failed(error="http_500", maybe_sent=True), None, None),
+        (Failed(error="ratelimited", retry_after_ms=30_000), None, None),
+    ],
+)
+def test_what_a_reply_lookup_leads_to(
+    answer: outbox.Result, then: type | None, kind: str | None
+) -> None:
+    d, _ = _try_reply(_threaded(ev(1)), 1_000, LOST)
+    look = next_action(d, 6_000)
+    assert isinstance(look, outbox.FindReply)
+    d, notes = settle(d, look, answer, 6_000, P)
+    assert [n.kind for n in notes] == ([kind] if kind else [])
+    assert d.pending is not None
+    assert d.pending.reply_attempted_at_ms == 1_000  # kept for later lookups
+    assert d.thread is not None
+    assert d.thread.delivered == ("a0",)
+    if then is None:  # a failing lookup waits like any call, then looks again
+        assert next_action(d, 6_000) is None
+        assert isinstance(next_action(d, d.pending.next_attempt_ms), outbox.FindReply)
+    else:  # posted at once: better a second reply than a lost alert
+        action = next_action(d, 6_000)
+        assert isinstance(action, then)
+        again = outbox.attempting(d, action, 7_000)
+        assert again.pending is not None
+        assert again.pending.reply_attempted_at_ms == 1_000
+
+
+@pytest.mark.parametrize(
+    ("failure", "looks"),
+    [
+        (Failed(error="ratelimited", retry_after_ms=1_000), False),
+        (Failed(error="thread_not_found", permanent=True), False),
+        (Failed(error="http_503"), False),
+        (Failed(error="connection", maybe_sent=True), True),
+        (Failed(error="timeout", maybe_sent=True), True),
+    ],
+)
+def test_only_a_reply_that_may_have_landed_is_looked_up(failure: Failed, looks: bool) -> None:
+    d, _ = _try_reply(_threaded(ev(1)), 0, failure)
+    assert d.pending is not None
+    action = next_action(d, d.pending.next_attempt_ms)
+    assert isinstance(action, outbox.FindReply if looks else PostReply)
+
+
+def test_a_worker_killed_during_a_reply_post_looks_it_up_after_restart() -> None:
+    d = _threaded(ev(1, ESCALATED, "escalated"))
+    action = next_action(d, 400_000)
+    assert isinstance(action, PostReply)
+    d = _crash(outbox.attempting(d, action, 400_000))  # stored, then SIGKILL before the answer
+    again, changed = record(d, ev(1, ESCALATED, "escalated"), channel="#alerts", partition=1)
+    assert (again, changed) == (d, False)  # the re-delivered event is known: no second reply
+    look = next_action(d, 400_000)
+    assert isinstance(look, outbox.FindReply)
+    assert (look.oldest_ms, look.reply.key) == (100_000, "a1")
+
+
+def test_version_2_values_still_load() -> None:
+    d, _ = _try_reply(_threaded(ev(1)), 0, Failed(error="http_503"))
+    assert d.pending is not None
+    p = outbox.pending_to_dict(d.pending)
+    old = {k: v for k, v in p.items() if not k.startswith("reply_")} | {"v": 2}
+    loaded = outbox.pending_from_dict(old)
+    assert (loaded.reply_unsure, loaded.reply_attempted_at_ms) == (False, 0)
+    assert replace(loaded, reply_attempted_at_ms=d.pending.reply_attempted_at_ms) == d.pending
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(KINDS), min_size=1, max_size=6),
+    st.lists(
+        st.sampled_from(["ok", "ok", "lost", "drop", "refused", "crash", "lookup_fails"]),
+        max_size=30,
+    ),
+    st.lists(st.integers(0, 6), max_size=8),
+)
+def test_lost_reply_answers_and_crashes_never_double_a_reply(
+    kinds: list[tuple[AlertStatus, str]], script: list[str], redeliver: list[int]
+) -> None:
+    """A fake Slack keeps every reply with its metadata key; answers get lost,
+    workers die mid-call, events are re-delivered; each event ends up in exactly
+    one reply Slack holds, in order."""
+    events = [ev(i + 1, s, r, actor="ana") for i, (s, r) in enumerate(kinds)]
+    stored: list[tuple[str, tuple[str, ...]]] = []  # (key, alert ids) of replies Slack holds
+    d, now = _threaded(*events[:1]), 0
+    fed, steps, again = 1, iter(script), iter(redeliver)
+    for _ in range(200):
+        now += 400_000
+        if fed < len(events):
+            d = rec(d, events[fed])
+            fed += 1
+        if (n := next(again, None)) is not None:
+            d2, changed = record(d, events[n % fed], channel="#alerts", partition=1)
+            assert (d2, changed) == (d, False)
+        action = next_action(d, now)
+        if action is None:
+            if fed == len(events):
+                break
+            continue
+        step = next(steps, "ok")
+        if isinstance(action, outbox.FindReply):
+            result: outbox.Result
+            if step == "lookup_fails":
+                result = Failed(error="http_500", maybe_sent=True)
+            else:
+                keys = [i for i, (key, _) in enumerate(stored) if key == action.reply.key]
+                result = Sent(channel="C1", ts=f"{keys[0]}.1") if keys else outbox.NotFound()
+            d, _ = settle(d, action, result, now)
+            continue
+        if not isinstance(action, PostReply):
+            d, _ = settle(d, action, Sent(channel="C1", ts="1.000100"), now)
+            continue
+        marked = outbox.attempting(d, action, now)
+        if step in ("ok", "lost", "crash", "lookup_fails"):
+            stored.append((action.reply.key, action.reply.alert_ids))
+        if step == "crash":
+            d = _crash(marked)  # the answer never reached the tables
+            continue
+        if step == "lost":
+            result = LOST
+        elif step == "drop":
+            result = Failed(error="connection", maybe_sent=True)  # dropped before Slack acted
+        elif step == "refused":
+            result = Failed(error="ratelimited", retry_after_ms=1_000)
+        else:
+            result = Sent(channel="C1", ts=f"{len(stored)}.1")
+        d, _ = settle(marked, action, result, now)
+    assert d.pending is None
+    held = [i for _, ids in stored for i in ids]
+    assert held == [e.alert_id for e in events], "every event in exactly one reply, in order"
+    assert len({key for key, _ in stored}) == len(stored), "no reply twice"
+    assert d.thread is not None
+    assert d.thread.delivered == ("a0", *held)
