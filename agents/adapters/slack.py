@@ -544,31 +544,21 @@ class SlackNotifier:
         retry handlers deal with its rate limits. Raises `SlackDeliveryError`.
         """
         channel_id = await self.channel_id(channel)
-        oldest = _slack_ts(oldest_ms)
-        cursor: str | None = None
-        for _ in range(max_pages):
-            send = partial(
-                self.client.conversations_history,
-                channel=channel_id,
-                oldest=oldest,
-                limit=limit,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
-            data = await self._call("conversations.history", channel_id, send, _data, paced=False)
-            for message in data.get("messages") or ():
-                if _is_root_of(message, incident_id):
-                    return SlackPosted(channel=channel_id, ts=str(message["ts"]))
-            cursor = _next_cursor(data)
-            if cursor is None or not data.get("has_more"):
-                return None
-        log.warning(
-            "slack: read %d pages of %s without the root of incident %s; taken as not posted",
-            max_pages,
-            channel_id,
-            incident_id,
+        read = partial(
+            self.client.conversations_history,
+            channel=channel_id,
+            oldest=_slack_ts(oldest_ms),
+            limit=limit,
+            include_all_metadata=True,
         )
-        return None
+        return await self._find(
+            "conversations.history",
+            channel_id,
+            read,
+            lambda message: _is_root_of(message, incident_id),
+            max_pages=max_pages,
+            what=f"the root of incident {incident_id}",
+        )
 
     async def post_reply(
         self,
@@ -630,33 +620,53 @@ class SlackNotifier:
         handlers deal with its rate limits. Raises `SlackDeliveryError`.
         """
         channel_id = await self.channel_id(channel)
-        oldest = _slack_ts(oldest_ms)
+        read = partial(
+            self.client.conversations_replies,
+            channel=channel_id,
+            ts=thread_ts,
+            oldest=_slack_ts(oldest_ms),
+            limit=limit,
+            include_all_metadata=True,
+        )
+        return await self._find(
+            "conversations.replies",
+            channel_id,
+            read,
+            lambda message: _is_reply_of(message, thread_ts, incident_id, alert_id),
+            max_pages=max_pages,
+            what=f"the reply {alert_id} of incident {incident_id} in thread {thread_ts}",
+        )
+
+    async def _find(
+        self,
+        method: str,
+        channel_id: str,
+        read: Callable[..., Awaitable[AsyncSlackResponse]],
+        match: Callable[[object], bool],
+        *,
+        max_pages: int,
+        what: str,
+    ) -> SlackPosted | None:
+        """The first message `match` accepts over `read`'s pages (by cursor), or None.
+
+        A lookup that runs out of pages takes the message as not posted: a
+        second message is better than a lost alert.
+        """
         cursor: str | None = None
         for _ in range(max_pages):
-            send = partial(
-                self.client.conversations_replies,
-                channel=channel_id,
-                ts=thread_ts,
-                oldest=oldest,
-                limit=limit,
-                include_all_metadata=True,
-                cursor=cursor,
-            )
-            data = await self._call("conversations.replies", channel_id, send, _data, paced=False)
+            send = partial(read, cursor=cursor)
+            data = await self._call(method, channel_id, send, _data, paced=False)
             for message in data.get("messages") or ():
-                if _is_reply_of(message, thread_ts, incident_id, alert_id):
+                if match(message):
                     return SlackPosted(channel=channel_id, ts=str(message["ts"]))
             cursor = _next_cursor(data)
             if cursor is None or not data.get("has_more"):
                 return None
         log.warning(
-            "slack: read %d pages of thread %s in %s without the reply %s of incident %s; "
-            "taken as not posted",
+            "slack: read %d pages of %s without %s; taken as not posted",
             max_pages,
-            thread_ts,
             channel_id,
-            alert_id,
-            incident_id,
+            what,
         )
         return None
 
