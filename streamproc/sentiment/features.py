@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import math
 from collections import _count_elements as _count_into  # type: ignore[attr-defined]
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from itertools import pairwise
+from typing import TypeVar
 
 from streamproc.sentiment.lexicon import LexiconRules, squash
 from streamproc.sentiment.text import CLAUSE_BREAK, ELONGATED_MARK, EXCLAIM_MARK, Tokens
 from streamproc.sentiment.words import INTENSIFIERS, LANGS, NEGATORS, SHARED_NEGATORS
+
+_K = TypeVar("_K", bound=Hashable)
 
 NEGATED_PREFIX = "~"
 CHAR_SIZE = 4
@@ -120,18 +123,18 @@ def pair_keys(seq: list[str] | tuple[str, ...]) -> list[str]:
     return [f"{BIGRAM_PREFIX}{a} {b}" for a, b in pairwise(seq)]
 
 
-def count(keys: Iterable[str]) -> dict[str, int]:
+def count(keys: Iterable[_K]) -> dict[_K, int]:
     """Occurrences of each key, in order of first occurrence.
 
     `Counter`'s own C loop, called without `Counter`'s Python wrapper (which
     costs as much again on a mention's keys).
     """
-    counts: dict[str, int] = {}
+    counts: dict[_K, int] = {}
     _count_into(counts, keys)
     return counts
 
 
-def repeats(counts: dict[str, int]) -> list[tuple[str, int]]:
+def repeats(counts: dict[_K, int]) -> list[tuple[_K, int]]:
     """``(key, count)`` for the keys of `count`'s ``counts`` seen more than once, in its order."""
     return [(k, n) for k, n in counts.items() if n > 1]
 

@@ -108,8 +108,10 @@ class LanguageModel:
 
     def predict(self, tokens: Tokens) -> tuple[str, float, float]:
         """(best language, its probability, share of the text's keys known)."""
-        cached = self._cache.get
-        entries = [cached(w) or self._entry(w) for w in dict.fromkeys(tokens.words)]
+        distinct = dict.fromkeys(tokens.words)
+        entries = list(map(self._cache.get, distinct))
+        if not all(entries):  # entries are non-empty tuples: only a miss is falsy
+            entries = [e or self._entry(w) for e, w in zip(entries, distinct, strict=True)]
         if not entries:
             return self.labels[0], 0.0, 0.0
         sums: list[float] = list(map(sum, zip(*entries, strict=True)))

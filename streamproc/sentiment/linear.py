@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import add
+from itertools import pairwise
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -61,18 +62,10 @@ _Entry = tuple[float, float, float, int, int]
 """What the n-gram sum needs of one form: the summed weights of its keys (unknown
 keys add nothing), how many keys it has, and 1 when it opens a negation's scope."""
 _ZERO: _Weights = (0.0, 0.0, 0.0)
+_OPENS = itemgetter(4)
+"""An entry's negator flag."""
 _LEXICON_CACHE_SIZE = 1_000
 """Languages whose lexicon-feature weights are kept; emptied when it fills."""
-
-
-class _Prefixes(dict[str, str]):
-    """Form -> the start of the bigram key it opens (``b:form ``), built on first use."""
-
-    def __missing__(self, form: str) -> str:
-        if len(self) >= WORD_CACHE_SIZE:
-            self.clear()
-        prefix = self[form] = f"{BIGRAM_PREFIX}{form} "
-        return prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +73,10 @@ class _Table:
     """One language's weights (its own folded into the shared ones) and form cache."""
 
     weights: dict[str, _Weights]
-    bigrams: dict[str, _Weights]
-    """The bigram weights alone: the per-pair look-ups stay in a smaller table."""
+    bigrams: dict[tuple[str, str], _Weights]
+    """The bigram weights alone, keyed by the pair of forms: the per-pair look-ups
+    stay in a smaller table, and a text's pairs are tuples (hashed from their
+    forms' cached hashes) rather than new ``b:a b`` strings to build and hash."""
     negators: frozenset[str]
     cache: dict[str, _Entry] = field(default_factory=dict)
 
@@ -91,8 +86,16 @@ def _column_sums(rows: list[_Weights] | list[_Entry]) -> list[float]:
     return list(map(sum, zip(*rows, strict=True)))
 
 
-def _bigrams(weights: dict[str, _Weights]) -> dict[str, _Weights]:
-    return {key: w for key, w in weights.items() if key.startswith(BIGRAM_PREFIX)}
+def _bigrams(weights: dict[str, _Weights]) -> dict[tuple[str, str], _Weights]:
+    """The ``b:a b`` keys as ``(a, b)``: forms hold no space, so a key with one
+    space is one pair of forms, and a key with more is no pair's."""
+    out: dict[tuple[str, str], _Weights] = {}
+    for key, w in weights.items():
+        if key.startswith(BIGRAM_PREFIX):
+            a, space, b = key[len(BIGRAM_PREFIX) :].partition(" ")
+            if space and " " not in b:
+                out[a, b] = w
+    return out
 
 
 def encode_vocab(names: list[str]) -> npt.NDArray[np.uint8]:
@@ -137,7 +140,6 @@ class LinearScorer:
         self._tables: dict[str, _Table] = {}
         self._cached_forms = 0
         """Entries in all the tables' form caches together."""
-        self._prefixes = _Prefixes()
         b = np.asarray(bias, dtype=np.float64).reshape(len(LABELS)).tolist()
         self._bias = (b[0], b[1], b[2])
         self._rules = rules
@@ -245,13 +247,13 @@ class LinearScorer:
         words = tokens.words
         seq = words if EMPHASIS.isdisjoint(words) else [w for w in words if w not in EMPHASIS]
         entries = self._entries(seq, table)
-        opens = [e[4] for e in entries]
+        opens = list(map(_OPENS, entries))
         if 1 in opens:
             seq, entries = self._negate(seq, entries, opens.index(1), table)
         z0, z1, z2 = self._bias
         if entries:
             a0, a1, a2, keys, _ = _column_sums(entries)
-            pairs = list(map(add, map(self._prefixes.__getitem__, seq[:-1]), seq[1:]))
+            pairs = list(pairwise(seq))
             get_bigram = table.bigrams.get
             known = list(filter(None, map(get_bigram, pairs)))
             if known:
@@ -272,9 +274,9 @@ class LinearScorer:
                     a1 += e[1] * d
                     a2 += e[2] * d
                     keys += (v * v - n) * e[3]
-            counts = count(pairs)
-            if len(counts) < len(pairs):
-                for pair, n in repeats(counts):
+            pair_counts = count(pairs)
+            if len(pair_counts) < len(pairs):
+                for pair, n in repeats(pair_counts):
                     v = 1.0 + log(n)
                     keys += v * v - n
                     w = get_bigram(pair)
