@@ -774,12 +774,9 @@ def _is_reply_of(message: object, thread_ts: str, incident_id: str, alert_id: st
         return False
     if message["ts"] == thread_ts or message.get("thread_ts") != thread_ts:
         return False  # the parent (Slack lists it first), or not of this thread
-    meta = message.get("metadata")
-    if not isinstance(meta, dict) or meta.get("event_type") != REPLY_EVENT_TYPE:
-        return False
-    payload = meta.get("event_payload")
+    payload = _payload(message, REPLY_EVENT_TYPE)
     return (
-        isinstance(payload, dict)
+        payload is not None
         and payload.get("incident_id") == incident_id
         and payload.get("alert_id") == alert_id
     )
@@ -790,11 +787,17 @@ def _is_root_of(message: object, incident_id: str) -> bool:
         return False
     if message.get("thread_ts") not in (None, message["ts"]):
         return False  # a broadcast reply, not a root
+    payload = _payload(message, ROOT_EVENT_TYPE)
+    return payload is not None and payload.get("incident_id") == incident_id
+
+
+def _payload(message: dict[str, Any], event_type: str) -> dict[str, Any] | None:
+    """The message's metadata payload when its event type is `event_type`."""
     meta = message.get("metadata")
-    if not isinstance(meta, dict) or meta.get("event_type") != ROOT_EVENT_TYPE:
-        return False
+    if not isinstance(meta, dict) or meta.get("event_type") != event_type:
+        return None
     payload = meta.get("event_payload")
-    return isinstance(payload, dict) and payload.get("incident_id") == incident_id
+    return payload if isinstance(payload, dict) else None
 
 
 def _api_failure(method: str, channel: str, exc: SlackApiError) -> SlackDeliveryError:

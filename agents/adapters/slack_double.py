@@ -46,7 +46,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
@@ -498,11 +498,7 @@ class SlackDouble:
             if not _TS_RE.match(thread_ts):
                 msg = "invalid_thread_ts"
                 raise _Reject(msg)
-            parent = self._current.get((channel, thread_ts))
-            if parent is None:
-                msg = "thread_not_found"
-                raise _Reject(msg)
-            thread_ts = parent.thread_ts or parent.ts
+            thread_ts = self._thread_root(channel, thread_ts).ts
         if self.rate_limit_interval_s is not None:
             self._rate_limit(channel)
         metadata = _metadata(args.get("metadata"))
@@ -556,17 +552,9 @@ class SlackDouble:
     def _history(self, args: dict[str, Any]) -> dict[str, Any]:
         """``conversations.history``: the channel's messages, newest first, paged."""
         channel = self._resolve_channel(args.get("channel"), ids_only=True)
-        oldest = _ts_arg(args.get("oldest"), Decimal(0))
-        latest = _ts_arg(args.get("latest"), Decimal("Infinity"))
-        inclusive = _truthy(args.get("inclusive"))
+        inside = _ts_window(args)
         limit = _limit(args.get("limit"), default=100, most=999)
         with_metadata = _truthy(args.get("include_all_metadata"))
-
-        def inside(ts: Decimal) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
         found = sorted(
             (
                 m
@@ -591,8 +579,7 @@ class SlackDouble:
             "channel_actions_count": 0,
         }
         if rest:
-            cursor = base64.b64encode(f"next_ts:{rest[0].ts.replace('.', '')}".encode())
-            body["response_metadata"] = {"next_cursor": cursor.decode()}
+            body["response_metadata"] = {"next_cursor": _cursor_of(rest[0].ts)}
         return body
 
     def _replies(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -611,22 +598,10 @@ class SlackDouble:
         if not ts:
             msg = "invalid_arguments"
             raise _Reject(msg)
-        found = self._current.get((channel, ts))
-        if found is None:
-            msg = "thread_not_found"
-            raise _Reject(msg)
-        parent = self._current.get((channel, found.thread_ts or found.ts), found)
-        oldest = _ts_arg(args.get("oldest"), Decimal(0))
-        latest = _ts_arg(args.get("latest"), Decimal("Infinity"))
-        inclusive = _truthy(args.get("inclusive"))
+        parent = self._thread_root(channel, ts)
+        inside = _ts_window(args)
         limit = _limit(args.get("limit"), default=1000, most=1000)
         with_metadata = _truthy(args.get("include_all_metadata"))
-
-        def inside(ts: Decimal) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
         replies = [m for m in self._thread_of(parent) if inside(Decimal(m.ts))]
         start = _cursor_ts(args.get("cursor"))
         page: list[StoredMessage] = []
@@ -643,9 +618,16 @@ class SlackDouble:
             "has_more": bool(rest),
         }
         if rest:
-            cursor = base64.b64encode(f"next_ts:{rest[0].ts.replace('.', '')}".encode())
-            body["response_metadata"] = {"next_cursor": cursor.decode()}
+            body["response_metadata"] = {"next_cursor": _cursor_of(rest[0].ts)}
         return body
+
+    def _thread_root(self, channel: str, ts: str) -> StoredMessage:
+        """The parent of the thread `ts` belongs to (`ts` may name the parent or a reply)."""
+        found = self._current.get((channel, ts))
+        if found is None:
+            msg = "thread_not_found"
+            raise _Reject(msg)
+        return self._current.get((channel, found.thread_ts or found.ts), found)
 
     def _thread_of(self, parent: StoredMessage) -> list[StoredMessage]:
         """The replies under `parent` (current content), oldest first."""
@@ -785,6 +767,20 @@ def _limit(raw: object, *, default: int, most: int) -> int:
         msg = "invalid_limit"
         raise _Reject(msg) from None
     return min(max(value, 1), most)
+
+
+def _ts_window(args: dict[str, Any]) -> Callable[[Decimal], bool]:
+    """Whether a ts lies between a read's ``oldest`` and ``latest`` (ends only if ``inclusive``)."""
+    oldest = _ts_arg(args.get("oldest"), Decimal(0))
+    latest = _ts_arg(args.get("latest"), Decimal("Infinity"))
+    if _truthy(args.get("inclusive")):
+        return lambda ts: oldest <= ts <= latest
+    return lambda ts: oldest < ts < latest
+
+
+def _cursor_of(ts: str) -> str:
+    """The ``next_ts:<digits>`` cursor (base64, as Slack's) that `_cursor_ts` reads back."""
+    return base64.b64encode(f"next_ts:{ts.replace('.', '')}".encode()).decode()
 
 
 def _cursor_ts(raw: object) -> Decimal | None:
