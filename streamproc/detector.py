@@ -170,6 +170,9 @@ class DetectorParams:
     share_overdispersion: float = 0.01
     """Beta-binomial intra-class correlation of the negative share before any is
     learnt (the learnt one never goes below it)."""
+    share_span_support: float = 2.5
+    """A share rise over a span counts only if the span's other buckets, without
+    its most excessive one, still score this much (0 turns the check off)."""
     share_min_ratio: float = 1.5
     """A share-driven anomaly has at least this many times the expected share."""
     share_halflife_minutes: float = 1440.0
@@ -252,7 +255,7 @@ class DetectorParams:
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
         _check_at_least(self, 1.0, "share_min_ratio", "learn_full_ratio")
         _check_at_least(self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold")
-        _check_at_least(self, 0.0, "novelty_young_days")
+        _check_at_least(self, 0.0, "novelty_young_days", "share_span_support")
         _check_positive(self, "novelty_return_days")
         if not 1 <= self.novelty_span <= _RECENT:
             msg = f"novelty_span must be in 1..{_RECENT}, got {self.novelty_span!r}"
@@ -481,7 +484,15 @@ def _share_score(
     rho: float,
     params: DetectorParams,
 ) -> float:
-    """Largest surprise of the negative share over the spans (as the volume's)."""
+    """Largest surprise of the negative share over the spans (as the volume's).
+
+    The learnt spread ``rho`` is a bucket's: each bucket's share wobbles on
+    its own. Over a span the buckets' wobbles partly cancel, so the sum is
+    judged with the spread that the buckets' sizes imply (`_span_rho`), not
+    with ``rho`` as if the whole span were one bucket of its total size,
+    which would inflate the variance of 4 buckets of 9 mentions by 1.42
+    instead of 1.10 and hide a sustained rise of the share on a small brand.
+    """
     negs = [n for n, _ in recent] + [negative]
     tots = [t for _, t in recent] + [total]
     best = 0.0
@@ -489,12 +500,58 @@ def _share_score(
     for span in _SPANS:
         if len(negs) < span:
             break
-        t = sum(tots[-span:])
+        ns, ts = negs[-span:], tots[-span:]
+        t = sum(ts)
         if t < params.share_min_total:
             continue
-        surprise = binom_surprise(sum(negs[-span:]), t, expected_share, rho)
+        surprise = binom_surprise(sum(ns), t, expected_share, _span_rho(ts, rho))
+        if span > 1 and not _span_supported(ns, ts, expected_share, rho, params):
+            continue
         best = max(best, surprise - (charge if span > 1 else 0.0))
     return best
+
+
+def _span_supported(
+    negs: Sequence[float],
+    totals: Sequence[float],
+    expected_share: float,
+    rho: float,
+    params: DetectorParams,
+) -> bool:
+    """Whether a span's rise is more than its single most excessive bucket.
+
+    On a big brand with a low share, one burst of complaints and the ordinary
+    bucket beside it make a span sum as surprising as a sustained rise, and so
+    pass persistence as an "echo" of a single bucket. The span counts only if
+    its other buckets still score `share_span_support` without that bucket.
+    """
+    if params.share_span_support <= 0.0:
+        return True
+    worst = max(range(len(negs)), key=lambda i: negs[i] - totals[i] * expected_share)
+    rest_n = [n for i, n in enumerate(negs) if i != worst]
+    rest_t = [t for i, t in enumerate(totals) if i != worst]
+    rest_rho = _span_rho(rest_t, rho)
+    support = binom_surprise(sum(rest_n), sum(rest_t), expected_share, rest_rho)
+    return support >= params.share_span_support
+
+
+def _span_rho(totals: Sequence[float], rho: float) -> float:
+    """The intra-class correlation of a sum of buckets whose shares vary apart.
+
+    With each bucket's share drawn on its own, the sum of n_i trials has
+    variance ``sum n_i p q (1 + (n_i - 1) rho)``; written as one bucket of
+    N = sum n_i trials, that is ``N p q (1 + (N - 1) rho')`` with
+    ``rho' = rho (sum n_i^2 / N - 1) / (N - 1)``.
+
+    >>> round(_span_rho([9.0, 9.0, 9.0, 9.0], 0.02), 4)
+    0.0046
+    >>> _span_rho([20.0], 0.02)
+    0.02
+    """
+    n = sum(totals)
+    if n <= 1.0:
+        return rho
+    return rho * max(sum(t * t for t in totals) / n - 1.0, 0.0) / (n - 1.0)
 
 
 def _calibration_shift(state: DetectorState, params: DetectorParams) -> float:

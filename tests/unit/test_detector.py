@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from streamproc.detector import (
     DetectorParams,
     DetectorState,
+    _share_score,
+    _span_rho,
     initial_state,
     state_from_dict,
     state_to_dict,
@@ -444,3 +446,51 @@ def test_a_binomial_share_is_not_read_as_overdispersed() -> None:
     negatives = [int(x) for x in rng.binomial(15, 0.2, len(totals))]
     state, _ = feed(negatives, totals=totals)
     assert state.share_rho < 1.2 * P.share_overdispersion
+
+
+@pytest.mark.parametrize(
+    ("totals", "rho", "expected"),
+    [
+        ([20.0], 0.02, 0.02),  # one bucket keeps its own spread
+        ([9.0, 9.0, 9.0, 9.0], 0.02, 0.02 * 8 / 35),  # equal buckets: rho (n - 1) / (N - 1)
+        ([30.0, 2.0], 0.05, 0.05 * (904 / 32 - 1) / 31),  # a big bucket dominates the sum
+        ([1.0, 1.0, 1.0], 0.3, 0.0),  # single mentions cannot vary together
+        ([0.0, 1.0], 0.1, 0.1),  # one mention in all: nothing to pool
+    ],
+)
+def test_span_rho_is_the_spread_of_independent_buckets(
+    totals: list[float], rho: float, expected: float
+) -> None:
+    assert _span_rho(totals, rho) == pytest.approx(expected)
+
+
+def test_a_sustained_share_rise_on_a_small_brand_scores_over_its_span() -> None:
+    """Four buckets of 9 mentions with 5 negatives each against a share of 0.2.
+
+    Read as one bucket of 36 with the per-bucket spread, the sum's variance is
+    inflated 1.7 times and the rise stays under the threshold; with the span's
+    own spread (1.1 times) it crosses it. No single bucket shows it.
+    """
+    recent = [(5.0, 9.0)] * 3
+    span = _share_score(5.0, 9.0, recent, 0.2, 0.02, P)
+    single = binom_surprise(5, 9, 0.2, 0.02)
+    lumped = binom_surprise(20, 36, 0.2, 0.02) - math.log10(3)
+    assert single < lumped < P.threshold <= span
+
+
+def test_one_burst_and_its_ordinary_neighbour_are_not_a_sustained_rise() -> None:
+    """The bucket after a burst of complaints on a big brand with a low share.
+
+    Its span sum still holds the burst, but without it the span is ordinary:
+    the span does not count, so the burst alone cannot meet persistence.
+    """
+    recent = [(2.0, 50.0), (2.0, 50.0), (20.0, 50.0)]
+    echo = _share_score(2.0, 50.0, recent, 0.04, 0.01, P)
+    unchecked = _share_score(2.0, 50.0, recent, 0.04, 0.01, replace(P, share_span_support=0.0))
+    assert echo < 1.0
+    assert unchecked > P.threshold
+
+
+def test_span_support_is_a_score_and_never_negative() -> None:
+    with pytest.raises(ValueError, match="share_span_support"):
+        replace(P, share_span_support=-1.0)
