@@ -57,6 +57,7 @@ from agents.adapters.slack_render import (
     escape,
     fit_blocks,
     fmt_time,
+    ratio_sentence,
     record_phrase,
     render_reply,
     render_root,
@@ -101,13 +102,10 @@ _ACTION_WORDS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "manual":
 
 def console_line(event: AlertEvent, brand_name: str) -> str:
     """A short human summary of an alert event, ratio first."""
-    minutes = (event.window_end_ms - event.window_start_ms) // 60_000
     by_count = sorted(event.languages.items(), key=lambda kv: -kv[1])
     langs = ", ".join(f"{k} {v}" for k, v in by_count)
-    head = (
-        f"[{event.status.value.upper()} {event.severity.value}] {brand_name}: "
-        f"{event.ratio:.1f}x normal: {event.observed:.0f} negative mentions in {minutes} min, "
-        f"about {event.expected:.0f} expected"
+    head = f"[{event.status.value.upper()} {event.severity.value}] {brand_name}: " + ratio_sentence(
+        event
     )
     lines = [
         head,

@@ -180,7 +180,8 @@ def ratio_sentence(event: AlertEvent) -> str:
         expected = f"about {round(event.expected):,} expected"
     else:
         expected = "fewer than 1 expected"
-    return f"{fmt_ratio(event.ratio)} normal: {observed} negative mentions in {minutes}, {expected}"
+    noun = "mention" if observed == "1" else "mentions"
+    return f"{fmt_ratio(event.ratio)} normal: {observed} negative {noun} in {minutes}, {expected}"
 
 
 def record_phrase(event: AlertEvent) -> str:

@@ -98,6 +98,7 @@ def assert_within_limits(text: str, blocks: list[dict[str, Any]]) -> None:
         (1500, 100, 60 * MIN_MS, "15x normal: 1,500 negative mentions in 1 h, about 100 expected"),
         (12, 0.4, 5 * MIN_MS, "12x normal: 12 negative mentions in 5 min, fewer than 1 expected"),
         (30, 20, 90_000, "1.5x normal: 30 negative mentions in 90 s, about 20 expected"),
+        (1, 2, 15 * MIN_MS, "0.5x normal: 1 negative mention in 15 min, about 2 expected"),
     ],
 )
 def test_ratio_sentence(observed: float, expected: float, width_ms: int, sentence: str) -> None:
