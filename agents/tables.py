@@ -23,7 +23,8 @@ class Tables:
     brand_state: TableT[str, Any]
     """brand -> where its judging stands (detector and alert states)."""
     buckets: TableT[str, Any]
-    """"brand|start_ms" -> an open bucket's counts."""
+    """"brand|start_ms" -> an open bucket's counts; "brand|start_ms|ids.k" -> its
+    k-th sealed chunk of counted mention ids (`streamproc.windows.ID_CHUNK`)."""
     clocks: TableT[str, Any]
     """partition number -> its watermark state."""
     slack_threads: TableT[str, Any]

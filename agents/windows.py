@@ -39,6 +39,11 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
     clocks = _Decoded(tables.clocks, codec.clock_from_dict, codec.clock_to_dict)
     states = _Decoded(tables.brand_state, codec.brand_state_from_dict, codec.brand_state_to_dict)
     buckets = _Decoded(tables.buckets, codec.bucket_from_dict, codec.bucket_to_dict)
+    # A bucket's sealed chunks of mention ids share its table, keyed "brand|start|ids.k".
+    chunks = _Decoded(tables.buckets, codec.id_chunk_from_dict, codec.id_chunk_to_dict)
+
+    def chunk_key(key: str, k: int) -> str:
+        return f"{key}|ids.{k}"
 
     def load_clock(q: int) -> PartitionClock:
         return clocks.get(str(q)) or PartitionClock.new(rules)
@@ -76,10 +81,17 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
         start, _ = bucket_of(scored.mention.created_at_ms, width)
         key = f"{brand}|{start}"
         before = buckets.get(key)
-        after = accumulate(before, scored, services.stop_for(brand), width)
+
+        def chunk(k: int) -> frozenset[str]:
+            return chunks.get(chunk_key(key, k)) or frozenset()
+
+        after = accumulate(before, scored, services.stop_for(brand), width, chunk)
         if after is before:
             metrics.mention_duplicate(brand)
             return clock
+        if after.full:  # the chunk first: a crash in between stores it twice, loses nothing
+            after, ids = after.seal()
+            chunks.put(chunk_key(key, after.sealed - 1), ids)
         buckets.put(key, after)
         if admitted is not state:
             states.put(brand, admitted)
@@ -127,7 +139,11 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
                 )
             await send_events(brand, judged.events)
             for start in judged.closed_starts:
-                buckets.delete(f"{brand}|{start}")
+                key = f"{brand}|{start}"
+                closed = accs.get(start)
+                for k in range(closed.sealed if closed is not None else 0):
+                    chunks.delete(chunk_key(key, k))
+                buckets.delete(key)
             states.put(brand, judged.state)
         if clock.watermark_ms is not None:
             metrics.watermark(q, clock.watermark_ms, services.clock())

@@ -67,6 +67,8 @@ class Replay:
         self._lateness = config.pipeline.allowed_lateness_minutes * 60_000
         self._states: dict[str, BrandState] = {}
         self._accs: dict[str, dict[int, BucketAcc]] = {}
+        self._chunks: dict[tuple[str, int], list[frozenset[str]]] = {}
+        """(brand, bucket start) -> the bucket's sealed chunks of mention ids."""
         self._stop: dict[str, frozenset[str]] = {}
         self._max_event_ms: int | None = None
         self._closed_through: int | None = None
@@ -99,7 +101,12 @@ class Replay:
             stop = self._stop.get(item.brand)
             if stop is None:
                 stop = self._stop[item.brand] = brand_stopwords(self.config, item.brand)
-            accs[start] = accumulate(accs.get(start), item, stop, self._width)
+            chunks = self._chunks.setdefault((item.brand, start), [])
+            acc = accumulate(accs.get(start), item, stop, self._width, chunks.__getitem__)
+            if acc.full:
+                acc, chunk = acc.seal()
+                chunks.append(chunk)
+            accs[start] = acc
         if self._max_event_ms is None or parsed.created_at_ms > self._max_event_ms:
             self._max_event_ms = parsed.created_at_ms
         return self._advance(self._max_event_ms - self._lateness)
@@ -122,6 +129,7 @@ class Replay:
             accs = self._accs.get(brand, {})
             for start in judged.closed_starts:
                 accs.pop(start, None)
+                self._chunks.pop((brand, start), None)
             if self.on_verdict is not None:
                 for verdict in judged.verdicts:
                     self.on_verdict(verdict)

@@ -218,7 +218,18 @@ def bucket_to_dict(acc: BucketAcc) -> dict[str, object]:
         ],
         "authors": dict(acc.authors),
         "ids": sorted(acc.ids),
+        "sealed": acc.sealed,
     }
+
+
+def id_chunk_to_dict(ids: frozenset[str]) -> dict[str, object]:
+    """A bucket's sealed chunk of mention ids as a table value."""
+    return {"v": SCHEMA_VERSION, "ids": sorted(ids)}
+
+
+def id_chunk_from_dict(d: Mapping[str, Any]) -> frozenset[str]:
+    """The inverse of `id_chunk_to_dict`."""
+    return frozenset(d["ids"])
 
 
 def bucket_from_dict(d: Mapping[str, Any]) -> BucketAcc:
@@ -248,6 +259,7 @@ def bucket_from_dict(d: Mapping[str, Any]) -> BucketAcc:
         ),
         authors=dict(d["authors"]),
         ids=frozenset(d["ids"]),
+        sealed=int(d.get("sealed", 0)),
     )
 
 

@@ -10,7 +10,7 @@ another; `backtest` keeps both in dicts. Same functions, same alerts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from streamproc import alerting, detector
@@ -81,14 +81,19 @@ def accumulate(
     scored: ScoredMention,
     stopwords: frozenset[str],
     width_ms: int,
+    chunk: Callable[[int], frozenset[str]] = lambda _k: frozenset(),
 ) -> BucketAcc:
     """The mention's bucket with the mention added (a fresh bucket if None).
 
+    ``acc`` itself when the mention was counted already: its id is in the
+    bucket or in one of its sealed chunks, which ``chunk(k)`` looks up.
     Terms are extracted only from negative mentions: they are what an alert shows.
     """
     if acc is None:
         start, _ = bucket_of(scored.mention.created_at_ms, width_ms)
         acc = empty_bucket(scored.brand, start, width_ms)
+    elif any(scored.mention.mention_id in chunk(k) for k in range(acc.sealed)):
+        return acc
     negative = scored.sentiment.label == "negative"
     terms = terms_of(scored.mention.text, stopwords) if negative else ()
     return acc.add(scored, terms)

@@ -15,12 +15,59 @@ import statistics
 import time
 from pathlib import Path
 
-from streamproc import backtest, lang, settings
+from streamproc import backtest, codec, lang, settings
 from streamproc.bench import write_result
+from streamproc.engine import accumulate
 from streamproc.errors import InputFileError
+from streamproc.model import Mention, ScoredMention, SentimentScore
 from streamproc.sentiment import default_scorer
+from streamproc.windows import BucketAcc
 
 ROUNDS = 3
+BIG_BUCKET = 20_000
+"""Mentions in the one bucket of the big-bucket figure (22 a second over 15 minutes)."""
+
+
+def big_bucket(n: int = BIG_BUCKET) -> dict[str, object]:
+    """One brand's bucket filling with ``n`` negative mentions, written as the agent does.
+
+    Every mention rewrites the bucket's table value (one changelog record),
+    and a full chunk of ids is written once; the figures are the bytes those
+    records add up to and the largest, which Kafka caps at 1 MB by default.
+    """
+    acc: BucketAcc | None = None
+    chunks: list[frozenset[str]] = []
+    written = largest = 0
+    t0 = time.perf_counter()
+    for i in range(n):
+        mention = Mention(
+            mention_id=str(1_800_000_000_000_000_000 + i),
+            text=f"Yogur caducado otra vez, lote {i % 50}: intoxicación #{i % 7}",
+            created_at_ms=1_700_000_000_000 + i,
+            author=f"user{i % 3000}",
+            url=f"https://x.example/status/{i}",
+            followers=i % 5000,
+        )
+        sentiment = SentimentScore(label="negative", score=-0.8, confidence=0.9, method="b")
+        scored = ScoredMention(mention=mention, brand="acme", lang="es", sentiment=sentiment)
+        acc = accumulate(acc, scored, frozenset(), 900_000, chunks.__getitem__)
+        records = []
+        if acc.full:
+            acc, ids = acc.seal()
+            chunks.append(ids)
+            records.append(codec.id_chunk_to_dict(ids))
+        records.append(codec.bucket_to_dict(acc))
+        for record in records:
+            size = len(json.dumps(record).encode())
+            written += size
+            largest = max(largest, size)
+    seconds = time.perf_counter() - t0
+    return {
+        "mentions": n,
+        "mentions_per_s": round(n / seconds),
+        "changelog_mb": round(written / 1e6, 1),
+        "largest_record_kb": round(largest / 1e3, 1),
+    }
 
 
 def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
@@ -57,6 +104,7 @@ def run(results_dir: Path, path: Path | None = None) -> dict[str, object]:
         "core_mentions_per_s": round(core_rate),
         "json_decode_per_s": round(decode_rate),
         "core_over_decode": round(core_rate / decode_rate, 4),
+        "big_bucket": big_bucket(),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "measured_at_unix": int(time.time()),

@@ -17,6 +17,7 @@ from agents.app import Wiring, wire
 from agents.services import Services
 from agents.topics import CONTROL_HEADER
 from streamproc.settings import load_config, load_env
+from streamproc.windows import ID_CHUNK
 
 T0 = 1_772_409_600_000  # 2026-03-02T00:00Z
 WIDTH = 900_000
@@ -168,6 +169,35 @@ async def test_windows_waits_for_the_slowest_source(wiring: Any) -> None:
     assert f"verdalia|{T0}" not in w.tables.buckets
     reg = w.services.registry
     assert reg.get_sample_value("streamproc_duplicate_mentions_total", {"brand": "verdalia"}) == 1.0
+
+
+async def test_a_big_bucket_seals_its_ids_into_chunks_and_counts_redeliveries_once(
+    wiring: Any,
+) -> None:
+    """1,100 mentions in one bucket, then 20 of the first chunk's again: counted once.
+
+    The bucket's value holds only the ids since its last sealed chunk, so no
+    changelog record grows with the bucket; the chunks go when it is judged.
+    """
+    w, _, _ = wiring
+    n = 2 * ID_CHUNK + 100
+    key = f"verdalia|{T0}"
+    async with w.app.agents["windows"].test_context() as windows:
+        for i in range(n):
+            await windows.put(scored_record(str(i), 1 + i / n, "negative"), partition=0)
+        for i in range(20):
+            await windows.put(scored_record(str(i), 1 + i / n, "negative"), partition=0)
+        bucket = w.tables.buckets[key]
+        assert (bucket["total"], bucket["sealed"], len(bucket["ids"])) == (n, 2, 100)
+        assert [len(w.tables.buckets[f"{key}|ids.{k}"]["ids"]) for k in (0, 1)] == [500, 500]
+        for source in range(PARTITIONS):
+            wm = {"kind": "watermark", "source": source, "watermark_ms": T0 + WIDTH}
+            await windows.put(wm, partition=0)
+    assert not [k for k in w.tables.buckets if k.startswith(key)]
+    reg = w.services.registry
+    assert reg.get_sample_value("streamproc_duplicate_mentions_total", {"brand": "verdalia"}) == 20
+    judged = reg.get_sample_value("streamproc_observed_negative_mentions", {"brand": "verdalia"})
+    assert judged == n
 
 
 async def test_notify_prints_the_alert(wiring: Any) -> None:

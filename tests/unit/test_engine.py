@@ -3,11 +3,12 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streamproc import codec
 from streamproc.alerting import AlertPolicy
 from streamproc.detector import DetectorParams
 from streamproc.engine import BrandParams, BrandState, accumulate, admit, close_due
 from streamproc.model import Mention, ScoredMention, SentimentScore
-from streamproc.windows import BucketAcc, bucket_of
+from streamproc.windows import ID_CHUNK, BucketAcc, bucket_of
 
 WIDTH = 900_000
 PARAMS = BrandParams(width_ms=WIDTH, detector=DetectorParams(bucket_ms=WIDTH), policy=AlertPolicy())
@@ -95,3 +96,34 @@ def test_counts_are_conserved_across_buckets(offsets: list[int]) -> None:
     marks[-1] = T0 + 30 * WIDTH  # flush
     judged = [x for x in run(stream, marks) if isinstance(x, tuple)]
     assert sum(n for _, n, _ in judged) == len(stream)
+
+
+def test_a_big_bucket_seals_its_ids_and_still_counts_each_mention_once() -> None:
+    """1,200 mentions, then all of them again: chunks of ID_CHUNK ids, 1,200 counted."""
+    chunks: list[frozenset[str]] = []
+    acc: BucketAcc | None = None
+    for rnd in range(2):
+        for i in range(1200):
+            before = acc
+            acc = accumulate(acc, neg(str(i), 1000 + i), frozenset(), WIDTH, chunks.__getitem__)
+            assert (acc is before) == (rnd == 1)
+            if acc.full:
+                acc, chunk = acc.seal()
+                chunks.append(chunk)
+    assert acc is not None
+    assert (acc.total, acc.negative, acc.sealed) == (1200, 1200, 1200 // ID_CHUNK)
+    assert len(acc.ids) == 1200 % ID_CHUNK
+    assert frozenset().union(*chunks, acc.ids) == {str(i) for i in range(1200)}
+    assert all(len(c) == ID_CHUNK for c in chunks)
+
+
+def test_a_sealed_bucket_round_trips_and_old_values_read_as_unsealed() -> None:
+    acc = accumulate(None, neg("a", 1000), frozenset(), WIDTH)
+    sealed, chunk = acc.seal()
+    assert chunk == {"a"}
+    assert (sealed.sealed, sealed.ids, sealed.total) == (1, frozenset(), 1)
+    assert codec.bucket_from_dict(codec.bucket_to_dict(sealed)) == sealed
+    assert codec.id_chunk_from_dict(codec.id_chunk_to_dict(chunk)) == chunk
+    old = codec.bucket_to_dict(acc)
+    del old["sealed"]  # a value stored before chunks existed
+    assert codec.bucket_from_dict(old) == acc
