@@ -505,9 +505,11 @@ def _share_score(
         if t < params.share_min_total:
             continue
         surprise = binom_surprise(sum(ns), t, expected_share, _span_rho(ts, rho))
-        if span > 1 and not _span_supported(ns, ts, expected_share, rho, params):
-            continue
-        best = max(best, surprise - (charge if span > 1 else 0.0))
+        if span > 1:
+            surprise -= charge
+            if surprise <= best or not _span_supported(ns, ts, expected_share, rho, params):
+                continue
+        best = max(best, surprise)
     return best
 
 
