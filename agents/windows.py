@@ -40,10 +40,7 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
     states = _Decoded(tables.brand_state, codec.brand_state_from_dict, codec.brand_state_to_dict)
     buckets = _Decoded(tables.buckets, codec.bucket_from_dict, codec.bucket_to_dict)
     # A bucket's sealed chunks of mention ids share its table, keyed "brand|start|ids.k".
-    chunks = _Decoded(tables.buckets, codec.id_chunk_from_dict, codec.id_chunk_to_dict)
-
-    def chunk_key(key: str, k: int) -> str:
-        return f"{key}|ids.{k}"
+    chunk_values = _Decoded(tables.buckets, codec.id_chunk_from_dict, codec.id_chunk_to_dict)
 
     def load_clock(q: int) -> PartitionClock:
         return clocks.get(str(q)) or PartitionClock.new(rules)
@@ -81,17 +78,11 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
         start, _ = bucket_of(scored.mention.created_at_ms, width)
         key = f"{brand}|{start}"
         before = buckets.get(key)
-
-        def chunk(k: int) -> frozenset[str]:
-            return chunks.get(chunk_key(key, k)) or frozenset()
-
-        after = accumulate(before, scored, services.stop_for(brand), width, chunk)
+        chunks = _TableChunks(chunk_values, key)
+        after = accumulate(before, scored, services.stop_for(brand), width, chunks)
         if after is before:
             metrics.mention_duplicate(brand)
             return clock
-        if after.full:  # the chunk first: a crash in between stores it twice, loses nothing
-            after, ids = after.seal()
-            chunks.put(chunk_key(key, after.sealed - 1), ids)
         buckets.put(key, after)
         if admitted is not state:
             states.put(brand, admitted)
@@ -141,8 +132,7 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
             for start in judged.closed_starts:
                 key = f"{brand}|{start}"
                 closed = accs.get(start)
-                for k in range(closed.sealed if closed is not None else 0):
-                    chunks.delete(chunk_key(key, k))
+                _TableChunks(chunk_values, key).delete(closed.sealed if closed else 0)
                 buckets.delete(key)
             states.put(brand, judged.state)
         if clock.watermark_ms is not None:
@@ -181,6 +171,25 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
                 log.exception("windows failed on %s offset %s", msg.tp, msg.offset)
 
     app.agent(topics.windows_in, name="windows")(windows)
+
+
+class _TableChunks:
+    """The sealed id chunks of the bucket at ``key`` (`streamproc.engine.IdChunks`)."""
+
+    def __init__(self, values: _Decoded[frozenset[str]], key: str) -> None:
+        self.values = values
+        self.key = key
+
+    def get(self, k: int) -> frozenset[str]:
+        return self.values.get(f"{self.key}|ids.{k}") or frozenset()
+
+    def put(self, k: int, ids: frozenset[str]) -> None:
+        self.values.put(f"{self.key}|ids.{k}", ids)
+
+    def delete(self, count: int) -> None:
+        """Delete chunks 0 to ``count - 1``."""
+        for k in range(count):
+            self.values.delete(f"{self.key}|ids.{k}")
 
 
 class _Decoded(Generic[V]):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from streamproc.brands import fold
-from streamproc.engine import BrandState, accumulate, admit, close_due
+from streamproc.engine import BrandState, ListChunks, accumulate, admit, close_due
 from streamproc.enrich import enrich
 from streamproc.model import AlertEvent, Rejection, Verdict
 from streamproc.parse import parse
@@ -67,7 +67,7 @@ class Replay:
         self._lateness = config.pipeline.allowed_lateness_minutes * 60_000
         self._states: dict[str, BrandState] = {}
         self._accs: dict[str, dict[int, BucketAcc]] = {}
-        self._chunks: dict[tuple[str, int], list[frozenset[str]]] = {}
+        self._chunks: dict[tuple[str, int], ListChunks] = {}
         """(brand, bucket start) -> the bucket's sealed chunks of mention ids."""
         self._stop: dict[str, frozenset[str]] = {}
         self._max_event_ms: int | None = None
@@ -101,12 +101,8 @@ class Replay:
             stop = self._stop.get(item.brand)
             if stop is None:
                 stop = self._stop[item.brand] = brand_stopwords(self.config, item.brand)
-            chunks = self._chunks.setdefault((item.brand, start), [])
-            acc = accumulate(accs.get(start), item, stop, self._width, chunks.__getitem__)
-            if acc.full:
-                acc, chunk = acc.seal()
-                chunks.append(chunk)
-            accs[start] = acc
+            chunks = self._chunks.setdefault((item.brand, start), ListChunks())
+            accs[start] = accumulate(accs.get(start), item, stop, self._width, chunks)
         if self._max_event_ms is None or parsed.created_at_ms > self._max_event_ms:
             self._max_event_ms = parsed.created_at_ms
         return self._advance(self._max_event_ms - self._lateness)

@@ -10,8 +10,9 @@ another; `backtest` keeps both in dicts. Same functions, same alerts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy, AlertState
@@ -76,27 +77,66 @@ def admit(state: BrandState, created_at_ms: int, width_ms: int) -> BrandState | 
     return replace(state, next_start_ms=next_start, open_starts=open_starts)
 
 
+class IdChunks(Protocol):
+    """Where a bucket's sealed chunks of counted mention ids are kept, by number from 0.
+
+    The agent keeps them in its bucket table, `backtest` in memory (`ListChunks`).
+    """
+
+    def get(self, k: int) -> frozenset[str]:
+        """Chunk ``k`` (empty if it is missing)."""
+        ...
+
+    def put(self, k: int, ids: frozenset[str]) -> None:
+        """Store chunk ``k`` (again, if it is there: the same ids)."""
+        ...
+
+
+class ListChunks:
+    """`IdChunks` in memory."""
+
+    def __init__(self) -> None:
+        self._chunks: list[frozenset[str]] = []
+
+    def get(self, k: int) -> frozenset[str]:
+        return self._chunks[k] if k < len(self._chunks) else frozenset()
+
+    def put(self, k: int, ids: frozenset[str]) -> None:
+        self._chunks[k : k + 1] = [ids]
+
+
 def accumulate(
     acc: BucketAcc | None,
     scored: ScoredMention,
     stopwords: frozenset[str],
     width_ms: int,
-    chunk: Callable[[int], frozenset[str]] = lambda _k: frozenset(),
+    chunks: IdChunks | None = None,
 ) -> BucketAcc:
     """The mention's bucket with the mention added (a fresh bucket if None).
 
     ``acc`` itself when the mention was counted already: its id is in the
-    bucket or in one of its sealed chunks, which ``chunk(k)`` looks up.
-    Terms are extracted only from negative mentions: they are what an alert shows.
+    bucket or in one of its sealed `chunks`. When the bucket's own ids reach
+    `ID_CHUNK` they are sealed into the next chunk, which is put before the
+    bucket is returned for the caller to store: after a crash in between,
+    the same ids are sealed again, none lost. Without ``chunks`` the ids all
+    stay in the bucket. Terms are extracted only from negative mentions:
+    they are what an alert shows.
     """
     if acc is None:
         start, _ = bucket_of(scored.mention.created_at_ms, width_ms)
         acc = empty_bucket(scored.brand, start, width_ms)
-    elif any(scored.mention.mention_id in chunk(k) for k in range(acc.sealed)):
+    elif chunks is not None and any(
+        scored.mention.mention_id in chunks.get(k) for k in range(acc.sealed)
+    ):
         return acc
     negative = scored.sentiment.label == "negative"
     terms = terms_of(scored.mention.text, stopwords) if negative else ()
-    return acc.add(scored, terms)
+    added = acc.add(scored, terms)
+    if chunks is None or added is acc or not added.full:
+        return added
+    sealed, ids = added.seal()
+    chunks.put(sealed.sealed - 1, ids)
+    return sealed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

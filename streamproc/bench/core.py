@@ -17,7 +17,7 @@ from pathlib import Path
 
 from streamproc import backtest, codec, lang, settings
 from streamproc.bench import write_result
-from streamproc.engine import accumulate
+from streamproc.engine import ListChunks, accumulate
 from streamproc.errors import InputFileError
 from streamproc.model import Mention, ScoredMention, SentimentScore
 from streamproc.sentiment import default_scorer
@@ -28,6 +28,18 @@ BIG_BUCKET = 20_000
 """Mentions in the one bucket of the big-bucket figure (22 a second over 15 minutes)."""
 
 
+class _MeasuredChunks(ListChunks):
+    """In-memory chunks that note the size of each chunk record put, as the agent writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def put(self, k: int, ids: frozenset[str]) -> None:
+        super().put(k, ids)
+        self.sizes.append(len(json.dumps(codec.id_chunk_to_dict(ids)).encode()))
+
+
 def big_bucket(n: int = BIG_BUCKET) -> dict[str, object]:
     """One brand's bucket filling with ``n`` negative mentions, written as the agent does.
 
@@ -36,7 +48,7 @@ def big_bucket(n: int = BIG_BUCKET) -> dict[str, object]:
     records add up to and the largest, which Kafka caps at 1 MB by default.
     """
     acc: BucketAcc | None = None
-    chunks: list[frozenset[str]] = []
+    chunks = _MeasuredChunks()
     written = largest = 0
     t0 = time.perf_counter()
     for i in range(n):
@@ -50,17 +62,11 @@ def big_bucket(n: int = BIG_BUCKET) -> dict[str, object]:
         )
         sentiment = SentimentScore(label="negative", score=-0.8, confidence=0.9, method="b")
         scored = ScoredMention(mention=mention, brand="acme", lang="es", sentiment=sentiment)
-        acc = accumulate(acc, scored, frozenset(), 900_000, chunks.__getitem__)
-        records = []
-        if acc.full:
-            acc, ids = acc.seal()
-            chunks.append(ids)
-            records.append(codec.id_chunk_to_dict(ids))
-        records.append(codec.bucket_to_dict(acc))
-        for record in records:
-            size = len(json.dumps(record).encode())
-            written += size
-            largest = max(largest, size)
+        acc = accumulate(acc, scored, frozenset(), 900_000, chunks)
+        sizes = [*chunks.sizes, len(json.dumps(codec.bucket_to_dict(acc)).encode())]
+        chunks.sizes.clear()
+        written += sum(sizes)
+        largest = max(largest, *sizes)
     seconds = time.perf_counter() - t0
     return {
         "mentions": n,

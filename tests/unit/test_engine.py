@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from streamproc import codec
 from streamproc.alerting import AlertPolicy
 from streamproc.detector import DetectorParams
-from streamproc.engine import BrandParams, BrandState, accumulate, admit, close_due
+from streamproc.engine import BrandParams, BrandState, ListChunks, accumulate, admit, close_due
 from streamproc.model import Mention, ScoredMention, SentimentScore
 from streamproc.windows import ID_CHUNK, BucketAcc, bucket_of
 
@@ -100,21 +100,19 @@ def test_counts_are_conserved_across_buckets(offsets: list[int]) -> None:
 
 def test_a_big_bucket_seals_its_ids_and_still_counts_each_mention_once() -> None:
     """1,200 mentions, then all of them again: chunks of ID_CHUNK ids, 1,200 counted."""
-    chunks: list[frozenset[str]] = []
+    chunks = ListChunks()
     acc: BucketAcc | None = None
     for rnd in range(2):
         for i in range(1200):
             before = acc
-            acc = accumulate(acc, neg(str(i), 1000 + i), frozenset(), WIDTH, chunks.__getitem__)
+            acc = accumulate(acc, neg(str(i), 1000 + i), frozenset(), WIDTH, chunks)
             assert (acc is before) == (rnd == 1)
-            if acc.full:
-                acc, chunk = acc.seal()
-                chunks.append(chunk)
     assert acc is not None
     assert (acc.total, acc.negative, acc.sealed) == (1200, 1200, 1200 // ID_CHUNK)
     assert len(acc.ids) == 1200 % ID_CHUNK
-    assert frozenset().union(*chunks, acc.ids) == {str(i) for i in range(1200)}
-    assert all(len(c) == ID_CHUNK for c in chunks)
+    sealed = [chunks.get(k) for k in range(acc.sealed)]
+    assert frozenset().union(*sealed, acc.ids) == {str(i) for i in range(1200)}
+    assert all(len(c) == ID_CHUNK for c in sealed)
 
 
 def test_a_sealed_bucket_round_trips_and_old_values_read_as_unsealed() -> None:
