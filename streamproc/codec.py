@@ -25,6 +25,7 @@ from streamproc.model import (
     SentimentScore,
     Severity,
 )
+from streamproc.salience import TermBackground
 from streamproc.windows import BucketAcc, PartitionClock
 
 SCHEMA_VERSION = 1
@@ -272,6 +273,7 @@ def brand_state_to_dict(s: BrandState) -> dict[str, object]:
         "open_starts": list(s.open_starts),
         "detector": detector.state_to_dict(s.detector),
         "alert": alerting.alert_state_to_dict(s.alert),
+        "terms": {"counts": dict(s.terms.counts), "mass": s.terms.mass, "ref_ms": s.terms.ref_ms},
     }
 
 
@@ -283,6 +285,18 @@ def brand_state_from_dict(d: Mapping[str, Any]) -> BrandState:
         open_starts=tuple(int(x) for x in d["open_starts"]),
         detector=detector.state_from_dict(d["detector"]),
         alert=alerting.alert_state_from_dict(d["alert"]),
+        # States written before the background existed start with an empty one.
+        terms=_background_from_dict(d.get("terms")),
+    )
+
+
+def _background_from_dict(d: Mapping[str, Any] | None) -> TermBackground:
+    if not d:
+        return TermBackground()
+    return TermBackground(
+        counts={t: float(c) for t, c in d["counts"].items()},
+        mass=float(d["mass"]),
+        ref_ms=int(d["ref_ms"]),
     )
 
 

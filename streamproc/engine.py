@@ -11,13 +11,14 @@ another; `backtest` keeps both in dicts. Same functions, same alerts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy, AlertState
 from streamproc.detector import DetectorParams, DetectorState
 from streamproc.model import AlertEvent, ScoredMention, Verdict
+from streamproc.salience import TermBackground, learn
 from streamproc.terms import terms_of
 from streamproc.windows import BucketAcc, bucket_of, due_starts, empty_bucket
 
@@ -44,6 +45,9 @@ class BrandState:
     """Starts of the buckets holding an accumulator, ascending."""
     detector: DetectorState
     alert: AlertState
+    terms: TermBackground = field(default_factory=TermBackground)
+    """The brand's usual complaint terms, against which an alert's top terms
+    are the distinctive ones."""
 
     @classmethod
     def new(cls, params: BrandParams) -> BrandState:
@@ -164,14 +168,17 @@ def close_due(
     starts = due_starts(state.next_start_ms, watermark_ms, params.width_ms)
     if not starts:
         return Judged(state=state, verdicts=(), events=(), closed_starts=())
-    det_state, alert_state = state.detector, state.alert
+    det_state, alert_state, usual = state.detector, state.alert, state.terms
     verdicts: list[Verdict] = []
     events: list[AlertEvent] = []
     for start in starts:
         acc = accs.get(start) or empty_bucket(brand, start, params.width_ms)
-        window = acc.stats(params.top_terms)
+        window = acc.stats(params.top_terms, usual)
         det_state, verdict = detector.step(det_state, window, params.detector)
         alert_state, new_events = alerting.transition(alert_state, verdict, params.policy)
+        if verdict.kind != "anomalous":
+            # A surge's own words must not become the brand's usual while it lasts.
+            usual = learn(usual, acc.terms, acc.end_ms)
         verdicts.append(verdict)
         events.extend(new_events)
     last_end = starts[-1] + params.width_ms
@@ -183,6 +190,7 @@ def close_due(
         open_starts=tuple(s for s in state.open_starts if s >= last_end),
         detector=det_state,
         alert=alert_state,
+        terms=usual,
     )
     return Judged(
         state=new_state, verdicts=tuple(verdicts), events=tuple(events), closed_starts=closed

@@ -141,7 +141,8 @@ class WindowStats:
     by_source: Mapping[str, int] = field(default_factory=dict)
     """Negative mentions per source."""
     top_terms: tuple[tuple[str, int], ...] = ()
-    """Most frequent terms of the negative mentions, (term, count), best first."""
+    """Terms of the negative mentions, (term, count), the most distinctive for the
+    brand first (`streamproc.salience`)."""
     samples: tuple[Sample, ...] = ()
     """A few negative mentions, clearest and widest-reaching first."""
     authors: int = 0

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from streamproc.model import Sample, ScoredMention, WindowStats
+from streamproc.salience import TermBackground, distinctive
 
 MAX_TERMS = 300
 """Distinct terms kept per bucket (the least frequent are dropped beyond)."""
@@ -135,9 +136,10 @@ class BucketAcc:
             ids=ids,
         )
 
-    def stats(self, top_terms: int = 10) -> WindowStats:
-        """The closed bucket's `WindowStats`."""
-        ranked = sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+    def stats(self, top_terms: int = 10, background: TermBackground | None = None) -> WindowStats:
+        """The closed bucket's `WindowStats`; its top terms are the most
+        distinctive against the brand's `background` (the most frequent without)."""
+        ranked = distinctive(self.terms, background or TermBackground(), top_terms, self.end_ms)
         per_author = sorted(self.authors.values(), reverse=True)
         top_share = sum(per_author[:5]) / self.negative if self.negative else 0.0
         return WindowStats(
@@ -148,7 +150,7 @@ class BucketAcc:
             negative=self.negative,
             by_lang=dict(sorted(self.by_lang.items())),
             by_source=dict(sorted(self.by_source.items())),
-            top_terms=tuple(ranked[:top_terms]),
+            top_terms=ranked,
             samples=self.samples,
             authors=len(self.authors),
             top_author_share=round(top_share, 4),
