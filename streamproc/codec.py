@@ -213,6 +213,7 @@ def bucket_to_dict(acc: BucketAcc) -> dict[str, object]:
         "by_lang": dict(acc.by_lang),
         "by_source": dict(acc.by_source),
         "terms": dict(acc.terms),
+        "stems": dict(acc.stems),
         "samples": [
             {**_sample_to_dict(s), "created_at_ms": s.created_at_ms, "score": s.score}
             for s in acc.samples
@@ -244,6 +245,7 @@ def bucket_from_dict(d: Mapping[str, Any]) -> BucketAcc:
         by_lang=dict(d["by_lang"]),
         by_source=dict(d["by_source"]),
         terms=dict(d["terms"]),
+        stems=dict(d.get("stems", {})),
         samples=tuple(
             Sample(
                 mention_id=s["id"],

@@ -19,7 +19,7 @@ from streamproc.alerting import AlertPolicy, AlertState
 from streamproc.detector import DetectorParams, DetectorState
 from streamproc.model import AlertEvent, ScoredMention, Verdict
 from streamproc.salience import TermBackground, learn
-from streamproc.terms import terms_of
+from streamproc.terms import keyed_terms
 from streamproc.windows import BucketAcc, bucket_of, due_starts, empty_bucket
 
 
@@ -134,7 +134,7 @@ def accumulate(
     ):
         return acc
     negative = scored.sentiment.label == "negative"
-    terms = terms_of(scored.mention.text, stopwords) if negative else ()
+    terms = keyed_terms(scored.mention.text, scored.lang, stopwords) if negative else ()
     added = acc.add(scored, terms)
     if chunks is None or added is acc or not added.full:
         return added
@@ -178,7 +178,7 @@ def close_due(
         alert_state, new_events = alerting.transition(alert_state, verdict, params.policy)
         if verdict.kind != "anomalous":
             # A surge's own words must not become the brand's usual while it lasts.
-            usual = learn(usual, acc.terms, acc.end_ms)
+            usual = learn(usual, acc.keyed_terms()[0], acc.end_ms)
         verdicts.append(verdict)
         events.extend(new_events)
     last_end = starts[-1] + params.width_ms

@@ -3,11 +3,22 @@
 Deliberately simple: folded words of four letters or more, minus the
 stopwords of our six languages, links, handles and the brand's own name. What
 matters is that the same text always gives the same terms, live and in replay.
+
+Each term also has a *key*, its Snowball stem in the mention's language
+(taken before accents are folded, as the stemmers expect), under which
+inflected forms are counted together: "intoxicación" and "intoxicaciones"
+are one term, shown as the form the bucket used most. Stems shorter than
+four letters are too blunt to merge on (Catalan stems "retirada" to "ret"):
+such a word is its own key.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
 
 from streamproc.brands import fold
 
@@ -34,17 +45,51 @@ STOPWORDS = frozenset(
 )
 
 
-def terms_of(text: str, exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """Distinct salient terms of a text, in order of first appearance.
+_STEMMERS = {
+    "ca": "catalan",
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "it": "italian",
+    "pt": "portuguese",
+}
+_MIN_STEM = 4
 
-    >>> terms_of("¡Yogur CADUCADO otra vez! #verdalia https://x.example/a", frozenset({"verdalia"}))
-    ('yogur', 'caducado', 'vez')
+
+@lru_cache(maxsize=65_536)
+def _stem(word: str, lang: str) -> str:
+    algorithm = _STEMMERS.get(lang)
+    if algorithm is None:
+        return fold(word)
+    stem = fold(_stemmer(algorithm).stemWord(word))
+    return stem if len(stem) >= _MIN_STEM else fold(word)
+
+
+@lru_cache(maxsize=len(_STEMMERS))
+def _stemmer(algorithm: str) -> Any:
+    return snowballstemmer.stemmer(algorithm)
+
+
+def keyed_terms(
+    text: str, lang: str, exclude: frozenset[str] = frozenset()
+) -> tuple[tuple[str, str], ...]:
+    """Distinct salient terms of a text as (form, key), in order of first appearance.
+
+    >>> keyed_terms("Intoxicaciones por el yogur: otra intoxicación", "es")
+    (('intoxicaciones', 'intox'), ('yogur', 'yogur'))
+    >>> keyed_terms("Retirada del lot! #Verdalia https://x.example", "ca", frozenset({"verdalia"}))
+    (('retirada', 'retirada'),)
     """
-    folded = _URL_RE.sub(" ", fold(text))
-    seen: dict[str, None] = {}
-    for match in _WORD_RE.finditer(folded):
+    lowered = _URL_RE.sub(" ", text.casefold())
+    seen: dict[str, str] = {}
+    keys: set[str] = set()
+    for match in _WORD_RE.finditer(lowered):
         word = match.group(1).strip("'-")
-        if len(word) < 3 or word in STOPWORDS or word in exclude:
+        form = fold(word)
+        if len(form) < 3 or form in STOPWORDS or form in exclude or form in seen:
             continue
-        seen.setdefault(word, None)
-    return tuple(seen)
+        key = _stem(word, lang)
+        if key not in keys:  # a mention counts once per term, whatever its forms
+            keys.add(key)
+            seen[form] = key
+    return tuple(seen.items())

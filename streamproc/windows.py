@@ -74,6 +74,9 @@ class BucketAcc:
     by_lang: Mapping[str, int] = field(default_factory=dict)
     by_source: Mapping[str, int] = field(default_factory=dict)
     terms: Mapping[str, int] = field(default_factory=dict)
+    """Negative mentions per term form (folded)."""
+    stems: Mapping[str, str] = field(default_factory=dict)
+    """The key (stem) of each form in `terms` whose key is not the form itself."""
     samples: tuple[Sample, ...] = ()
     authors: Mapping[str, int] = field(default_factory=dict)
     ids: frozenset[str] = frozenset()
@@ -95,7 +98,7 @@ class BucketAcc:
         """
         return replace(self, ids=frozenset(), sealed=self.sealed + 1), self.ids
 
-    def add(self, scored: ScoredMention, terms: tuple[str, ...]) -> BucketAcc:
+    def add(self, scored: ScoredMention, terms: tuple[tuple[str, str], ...]) -> BucketAcc:
         """This bucket with one more mention (unchanged if its id is known)."""
         m = scored.mention
         if m.mention_id in self.ids:
@@ -104,11 +107,14 @@ class BucketAcc:
         if scored.sentiment.label != "negative":
             return replace(self, total=self.total + 1, ids=ids)
         new_terms = dict(self.terms)
-        for term in terms:
-            new_terms[term] = new_terms.get(term, 0) + 1
+        for form, _ in terms:
+            new_terms[form] = new_terms.get(form, 0) + 1
+        fresh = {form: key for form, key in terms if key != form and form not in self.stems}
+        stems = {**self.stems, **fresh} if fresh else self.stems
         if len(new_terms) > MAX_TERMS:
             kept = sorted(new_terms.items(), key=lambda kv: (-kv[1], kv[0]))
             new_terms = dict(kept[:MAX_TERMS])
+            stems = {f: k for f, k in stems.items() if f in new_terms}
         sample = Sample(
             mention_id=m.mention_id,
             text=m.text,
@@ -131,15 +137,32 @@ class BucketAcc:
             by_lang=_bump(self.by_lang, scored.lang),
             by_source=_bump(self.by_source, m.source or "unknown"),
             terms=new_terms,
+            stems=stems,
             samples=samples[:MAX_SAMPLES],
             authors=authors,
             ids=ids,
         )
 
+    def keyed_terms(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Negative mentions per term key, and the form each key is shown as
+        (the one used most; ties to the alphabet)."""
+        counts: dict[str, int] = {}
+        shown: dict[str, tuple[int, str]] = {}
+        for form, n in self.terms.items():
+            key = self.stems.get(form, form)
+            counts[key] = counts.get(key, 0) + n
+            best = shown.get(key)
+            if best is None or n > best[0] or (n == best[0] and form < best[1]):
+                shown[key] = (n, form)
+        return counts, {key: form for key, (_, form) in shown.items()}
+
     def stats(self, top_terms: int = 10, background: TermBackground | None = None) -> WindowStats:
         """The closed bucket's `WindowStats`; its top terms are the most
-        distinctive against the brand's `background` (the most frequent without)."""
-        ranked = distinctive(self.terms, background or TermBackground(), top_terms, self.end_ms)
+        distinctive against the brand's `background` (the most frequent without),
+        inflected forms counted together."""
+        counts, shown = self.keyed_terms()
+        best = distinctive(counts, background or TermBackground(), top_terms, self.end_ms)
+        ranked = tuple((shown[key], n) for key, n in best)
         per_author = sorted(self.authors.values(), reverse=True)
         top_share = sum(per_author[:5]) / self.negative if self.negative else 0.0
         return WindowStats(
