@@ -173,12 +173,13 @@ def close_due(
     events: list[AlertEvent] = []
     for start in starts:
         acc = accs.get(start) or empty_bucket(brand, start, params.width_ms)
-        window = acc.stats(params.top_terms, usual)
+        keyed = acc.keyed_terms()
+        window = acc.stats(params.top_terms, usual, keyed)
         det_state, verdict = detector.step(det_state, window, params.detector)
         alert_state, new_events = alerting.transition(alert_state, verdict, params.policy)
         if verdict.kind != "anomalous":
             # A surge's own words must not become the brand's usual while it lasts.
-            usual = learn(usual, acc.keyed_terms()[0], acc.end_ms)
+            usual = learn(usual, keyed[0], acc.end_ms)
         verdicts.append(verdict)
         events.extend(new_events)
     last_end = starts[-1] + params.width_ms

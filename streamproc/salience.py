@@ -43,17 +43,22 @@ class TermBackground:
 
     The counts are kept as of `ref_ms` (a count added later is scaled up by
     the decay since then), so a bucket costs one update per term it has,
-    not one per term the brand ever used; `at` gives them as of a time.
+    not one per term the brand ever used; `scale` gives their worth at a time.
     """
 
     counts: Mapping[str, float] = field(default_factory=dict)
     mass: float = 0.0
     """The counts' sum (kept, not recomputed)."""
     ref_ms: int = 0
+    """The time the stored counts are worth their face value."""
 
     def scale(self, at_ms: int) -> float:
         """What a stored count is worth at `at_ms`."""
-        return float(0.5 ** ((at_ms - self.ref_ms) / HALFLIFE_MS))
+        return _decay(at_ms - self.ref_ms)
+
+
+def _decay(elapsed_ms: int) -> float:
+    return float(0.5 ** (elapsed_ms / HALFLIFE_MS))
 
 
 def learn(
@@ -78,7 +83,7 @@ def learn(
         k = background.scale(at_ms)
         counts = {t: c * k for t, c in counts.items()}
         mass, ref = math.fsum(counts.values()), at_ms
-    weight = 1.0 / TermBackground(ref_ms=ref).scale(at_ms)
+    weight = 1.0 / _decay(at_ms - ref)
     for term, count in terms.items():
         counts[term] = counts.get(term, 0.0) + count * weight
         mass += count * weight
@@ -114,17 +119,18 @@ def keyness(count: float, bucket_total: float, usual: float, usual_total: float)
 
 
 def distinctive(
-    terms: Mapping[str, int], background: TermBackground, limit: int, at_ms: int = 0
+    terms: Mapping[str, int], background: TermBackground, limit: int, at_ms: int
 ) -> tuple[tuple[str, int], ...]:
-    """The bucket's terms, the most distinctive for the brand first, with their counts.
+    """The bucket's terms (ending at `at_ms`), the most distinctive for the brand
+    first, with their counts.
 
     Ties (all of them when the background is empty) go to the more frequent
     term, then to the alphabet, so the same bucket always gives the same list.
 
     >>> usual = TermBackground(counts={"vuelo": 40.0, "retraso": 30.0, "app": 30.0}, mass=100.0)
-    >>> distinctive({"vuelo": 6, "intoxicacion": 4, "retraso": 3}, usual, 2)
+    >>> distinctive({"vuelo": 6, "intoxicacion": 4, "retraso": 3}, usual, 2, 0)
     (('intoxicacion', 4), ('vuelo', 6))
-    >>> distinctive({"vuelo": 6, "intoxicacion": 4}, TermBackground(), 2)
+    >>> distinctive({"vuelo": 6, "intoxicacion": 4}, TermBackground(), 2, 0)
     (('vuelo', 6), ('intoxicacion', 4))
     """
     here = float(sum(terms.values()))

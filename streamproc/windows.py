@@ -156,11 +156,17 @@ class BucketAcc:
                 shown[key] = (n, form)
         return counts, {key: form for key, (_, form) in shown.items()}
 
-    def stats(self, top_terms: int = 10, background: TermBackground | None = None) -> WindowStats:
+    def stats(
+        self,
+        top_terms: int = 10,
+        background: TermBackground | None = None,
+        keyed: tuple[dict[str, int], dict[str, str]] | None = None,
+    ) -> WindowStats:
         """The closed bucket's `WindowStats`; its top terms are the most
         distinctive against the brand's `background` (the most frequent without),
-        inflected forms counted together."""
-        counts, shown = self.keyed_terms()
+        inflected forms counted together (`keyed`: `keyed_terms()` if the
+        caller has it already)."""
+        counts, shown = keyed or self.keyed_terms()
         best = distinctive(counts, background or TermBackground(), top_terms, self.end_ms)
         ranked = tuple((shown[key], n) for key, n in best)
         per_author = sorted(self.authors.values(), reverse=True)

@@ -46,18 +46,18 @@ def test_a_word_said_often_outranks_one_said_once_when_both_are_new() -> None:
 def test_usual_words_give_way_to_new_ones_but_still_fill_the_list() -> None:
     usual = TermBackground(counts={"vuelo": 400.0, "retraso": 300.0, "maleta": 300.0}, mass=1000.0)
     bucket = {"vuelo": 12, "retraso": 9, "intoxicacion": 5, "menu": 3}
-    assert [t for t, _ in distinctive(bucket, usual, 10)] == [
+    assert [t for t, _ in distinctive(bucket, usual, 10, 0)] == [
         "intoxicacion",
         "menu",
         "vuelo",
         "retraso",
     ]
-    assert distinctive(bucket, usual, 1) == (("intoxicacion", 5),)
+    assert distinctive(bucket, usual, 1, 0) == (("intoxicacion", 5),)
 
 
 def test_without_a_background_the_most_frequent_come_first() -> None:
     bucket = {"b": 2, "a": 2, "c": 7}
-    assert distinctive(bucket, TermBackground(), 10) == (("c", 7), ("a", 2), ("b", 2))
+    assert distinctive(bucket, TermBackground(), 10, 0) == (("c", 7), ("a", 2), ("b", 2))
 
 
 def actual(bg: TermBackground, at_ms: int) -> dict[str, float]:
@@ -93,10 +93,10 @@ def test_distinctive_is_a_deterministic_pick_of_the_bucket_s_own_terms(
     bucket: dict[str, int], usual: dict[str, float], limit: int
 ) -> None:
     bg = TermBackground(counts=usual, mass=sum(usual.values()))
-    ranked = distinctive(bucket, bg, limit)
+    ranked = distinctive(bucket, bg, limit, 0)
     assert len(ranked) == min(limit, len(bucket))
     assert all(bucket[t] == c for t, c in ranked)
-    assert ranked == distinctive(dict(reversed(list(bucket.items()))), bg, limit)
+    assert ranked == distinctive(dict(reversed(list(bucket.items()))), bg, limit, 0)
 
 
 def scored(mid: str, ts: int, text: str) -> ScoredMention:
