@@ -48,7 +48,8 @@ How a bucket is judged
   is materially above normal (``min_ratio``, ``min_excess``,
   ``min_observed``); critical when the score reaches ``critical_score`` and
   the ratio ``critical_ratio``. While the baseline is young (less than
-  ``young_minutes`` of history) a larger ratio is asked for
+  ``young_minutes`` of history, or a day of the week not yet seen in full,
+  whose level the baseline can only guess) a larger ratio is asked for
   (``young_min_ratio``).
 """
 
@@ -164,7 +165,8 @@ class DetectorParams:
     """History before any verdict but "warming_up"."""
     young_minutes: float = 4320.0
     """History under which the baseline is flagged young (three days: a daily
-    profile seen once or twice is still a guess)."""
+    profile seen once or twice is still a guess). A bucket on a day of the
+    week not yet seen in full is young too, whatever the history."""
     share_min_total: int = 20
     """A bucket needs this many mentions for its negative share to be judged."""
     share_overdispersion: float = 0.01
@@ -397,6 +399,18 @@ class _Profiled:
     """Effective buckets behind it (neighbours and days)."""
     days: float
     """Effective days behind it (the neighbours share each day's level)."""
+
+
+def _weekday_known(state: DetectorState, day: int, params: DetectorParams) -> bool:
+    """Whether a whole such weekday has been learnt.
+
+    Until then the baseline cannot know how that day differs from the days
+    seen: a brand onboarded on a Friday whose weekends run at half its
+    weekday level meets its first Monday at twice the profile, and since an
+    anomalous bucket is not learnt, the baseline would not catch up for hours
+    (a false incident the whole first Monday morning).
+    """
+    return state.week_seen[day] >= params.slots_per_day
 
 
 def _weekly(state: DetectorState, day: int, params: DetectorParams) -> float:
@@ -702,7 +716,9 @@ def step(
     share = window.share
     expected_share = state.share_neg / state.share_all if state.share_all > 0 else 0.0
     history_minutes = state.buckets_seen * params.bucket_minutes
-    young = history_minutes < params.young_minutes
+    young = history_minutes < params.young_minutes or not _weekday_known(
+        state, _weekday(window.start_ms), params
+    )
     growth = _growth(observed, state, params)
     if state.buckets_seen == 0:
         verdict = Verdict(

@@ -186,7 +186,8 @@ class Verdict:
     baseline_buckets: int = 0
     """How many buckets of history the baseline rests on."""
     young_baseline: bool = False
-    """True while the baseline is still learning (cold start)."""
+    """True while the baseline is still learning (cold start: its first days, or
+    a day of the week it has not yet seen in full)."""
     record_days: int = 0
     """Whole days since the brand last had a bucket this high (0: earlier
     today or unknown); when nothing as high is remembered, the days

@@ -20,11 +20,16 @@ the very `detector.step` and `alerting.transition` the agents call.
 These surges come on day 1 to 3 of a brand's history (the cold start the
 targets are about). The report also gives the same shapes on day 8 to 20
 (``established``: the novelty rule then holds back whatever the brand
-reaches every few days) and four quiet weeks per brand (``long_quiet``).
+reaches every few days), four quiet weeks per brand (``long_quiet``) and
+``onboarding``: each brand at ten times its volume, with a weekend at 0.5,
+0.7, 1.5 or 2 times its weekdays, onboarded on a day of the week drawn at
+random and watched, quiet, for two weeks. Its first week is where a baseline
+that has not seen every weekday yet can mistake the weekly rhythm for a surge.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Callable, Iterator
@@ -45,6 +50,9 @@ BUCKETS_PER_DAY = 96
 BRANDS = 20
 QUIET_DAYS = 7
 LONG_QUIET_DAYS = 28
+ONBOARDING_DAYS = 14
+ONBOARDING_WEEKENDS = (0.5, 0.7, 1.5, 2.0)
+ONBOARDING_SCALE = 10.0
 """Quiet days per brand of the four-week false-incident run."""
 SURGE_BUCKETS = 8
 """How long a surge lasts (2 hours); later alerts count as missed."""
@@ -296,6 +304,39 @@ def _false_incidents(
     return out
 
 
+def _onboarding(
+    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+) -> dict[str, object]:
+    """Quiet brands with a marked weekly rhythm, from cold on any day of the week."""
+    fired_by: dict[str, dict[str, object]] = {}
+    false_incidents = 0
+    for brand in brands:
+        weekend = float(rng.choice(ONBOARDING_WEEKENDS))
+        first_day = int(rng.integers(0, 7))  # days after the stream's Friday
+        model = replace(
+            brand, weekend=weekend, peak_negative=brand.peak_negative * ONBOARDING_SCALE
+        )
+        buckets = (first_day + ONBOARDING_DAYS) * BUCKETS_PER_DAY
+        windows = itertools.islice(stream(model, buckets, rng), first_day * BUCKETS_PER_DAY, None)
+        fired = incidents(windows, params, policy)
+        false_incidents += len(fired)
+        if fired:
+            fired_by[brand.name] = {
+                "weekend": weekend,
+                "first_weekday": _WEEKDAYS[(first_day + 4) % 7],
+                "days_from_onboarding": [round(i / BUCKETS_PER_DAY, 2) for i in fired],
+            }
+    return {
+        "days": ONBOARDING_DAYS,
+        "volume_scale": ONBOARDING_SCALE,
+        "false_incidents": false_incidents,
+        "false_incidents_by_brand": fired_by,
+    }
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
     """The bench's figures for given parameters and generator seed.
 
@@ -303,8 +344,9 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     of a brand's history, the cold start. ``established`` holds the same
     shapes on day 8 to 20, where the novelty rule holds back what the brand
     reaches every few days, and ``long_quiet`` four quiet weeks per brand;
-    both draw from the generator after the headline figures, which they
-    therefore leave as they were.
+    and ``onboarding`` quiet brands with a marked weekly rhythm from any
+    weekday; these draw from the generator after the headline figures,
+    which they therefore leave as they were.
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)
@@ -312,6 +354,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     cold = _surges(brands, rng, _onset, params, policy)
     established = _surges(brands, rng, _established_onset, params, policy)
     long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy)
+    onboarding = _onboarding(brands, rng, params, policy)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -330,6 +373,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
             / (BRANDS * LONG_QUIET_DAYS / 7),
             "false_incidents_by_brand": long_quiet,
         },
+        "onboarding": onboarding,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

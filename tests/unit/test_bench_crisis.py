@@ -66,6 +66,44 @@ def test_a_surge_is_found_and_quiet_brands_stay_quiet() -> None:
     assert onset <= fired[0] <= onset + 2
 
 
+def test_onboarding_brands_start_cold_on_their_drawn_weekday() -> None:
+    brands = crisis.make_brands(np.random.default_rng(4))[:3]
+    params, policy = DetectorParams(), AlertPolicy()
+    first = crisis._onboarding(brands, np.random.default_rng(9), params, policy)
+    again = crisis._onboarding(brands, np.random.default_rng(9), params, policy)
+    assert first == again
+    assert first["days"] == crisis.ONBOARDING_DAYS
+    by_brand = first["false_incidents_by_brand"]
+    assert isinstance(by_brand, dict)
+    assert first["false_incidents"] == sum(
+        len(v["days_from_onboarding"]) for v in by_brand.values()
+    )
+
+
+def test_onboarding_counts_what_fires_from_the_first_bucket_it_feeds() -> None:
+    # A policy that pages at once on any anomalous bucket, with a detector
+    # that calls any bucket at or above its baseline anomalous, fires on each
+    # brand's first day: days are counted from the brand's own first bucket,
+    # not from the stream's Friday.
+    brands = crisis.make_brands(np.random.default_rng(4))[:2]
+    params = DetectorParams(
+        threshold=1e-9,
+        min_ratio=1.0,
+        young_min_ratio=1.0,
+        min_excess=0.0,
+        min_observed=0.0,
+        novelty_days=0.0,
+    )
+    policy = AlertPolicy(persistence=1, persistence_window=1, min_volume=0.0)
+    out = crisis._onboarding(brands, np.random.default_rng(9), params, policy)
+    by_brand = out["false_incidents_by_brand"]
+    assert isinstance(by_brand, dict)
+    assert set(by_brand) == {b.name for b in brands}
+    for v in by_brand.values():
+        assert v["days_from_onboarding"][0] < 1.0
+    assert {v["first_weekday"] for v in by_brand.values()} - {"Fri"}
+
+
 @pytest.mark.slow
 def test_run_writes_the_report(tmp_path: Path) -> None:
     result = crisis.run(tmp_path)
@@ -86,3 +124,6 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     long_quiet = result["long_quiet"]
     assert isinstance(long_quiet, dict)
     assert long_quiet["days"] == crisis.LONG_QUIET_DAYS
+    onboarding = result["onboarding"]
+    assert isinstance(onboarding, dict)
+    assert onboarding["days"] == crisis.ONBOARDING_DAYS

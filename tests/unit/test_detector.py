@@ -81,10 +81,50 @@ def test_first_bucket_warms_up_and_history_is_young() -> None:
 YOUNG = int(P.young_minutes / P.bucket_minutes)
 
 
-def test_baseline_grows_up_after_young_minutes() -> None:
-    _, vs = feed([10] * (YOUNG + 2))
+def test_baseline_grows_up_after_young_minutes_on_a_weekday_already_seen() -> None:
+    # Day 0 of the epoch is a Thursday: history starts on Sunday, so the
+    # fourth day (Wednesday) is past young_minutes on a weekday never seen,
+    # and only the next Sunday is a seen weekday past young_minutes.
+    sunday = 3 * DAY
+    _, vs = feed([10] * (7 * DAY + 2), start=sunday)
     assert vs[YOUNG - 1].young_baseline is True
-    assert vs[-1].young_baseline is False
+    assert vs[YOUNG + 1].young_baseline is True  # Wednesday: not seen yet
+    assert vs[7 * DAY - 1].young_baseline is True  # Saturday, its first
+    assert vs[-1].young_baseline is False  # Sunday again
+
+
+def _weekly_rhythm(days: int, start_day: int, weekend: float, level: int) -> list[int]:
+    """Noise-free counts: a daily curve, `weekend` times as high on Saturday and Sunday."""
+    out = []
+    for i in range(days * DAY):
+        hour = (i % DAY) / 4
+        daily = 0.3 + 0.7 * ((1 + math.cos((hour - 15) / 24 * 2 * math.pi)) / 2) ** 2
+        weekday = (start_day + i // DAY + 3) % 7  # 0 = Monday; epoch day 0 is a Thursday
+        out.append(round(level * daily * (weekend if weekday >= 5 else 1.0)))
+    return out
+
+
+@pytest.mark.parametrize("weekend", [0.5, 0.7, 1.5, 2.0])
+@pytest.mark.parametrize("start_day", range(7))
+def test_a_brand_s_first_week_days_are_not_surges(weekend: float, start_day: int) -> None:
+    # Before, a brand onboarded on a Friday whose weekends run at half its
+    # weekday level had its whole first Monday morning anomalous (about 30
+    # buckets): the profile had learnt mostly weekend days, and an anomalous
+    # bucket is not learnt, so the level never caught up.
+    counts = _weekly_rhythm(15, start_day, weekend, 300)
+    _, vs = feed(counts, start=start_day * DAY)
+    assert [i for i, v in enumerate(vs) if v.kind == "anomalous"] == []
+
+
+def test_a_surge_on_a_weekday_not_yet_seen_is_found_and_flagged_young() -> None:
+    start_day = 1  # Friday
+    counts = _weekly_rhythm(5, start_day, 0.5, 300)
+    onset = 4 * DAY + 44  # Tuesday 11:00, its first Tuesday, on the fifth day
+    counts[onset : onset + 4] = [5 * c for c in counts[onset : onset + 4]]
+    _, vs = feed(counts, start=start_day * DAY)
+    hits = [v for v in vs[onset : onset + 4] if v.kind == "anomalous"]
+    assert len(hits) >= 2
+    assert all(v.young_baseline for v in hits)
 
 
 @settings(max_examples=40, deadline=None)
@@ -155,9 +195,11 @@ def test_share_only_surge_is_found() -> None:
 
 
 def test_severity_is_critical_for_a_big_surge_warning_for_a_small_one() -> None:
-    s, _ = feed([20] * (YOUNG + DAY))
-    _, (small,) = feed([45], state=s, start=YOUNG + DAY)
-    _, (big,) = feed([200], state=s, start=YOUNG + DAY)
+    grown = 7 * DAY + 1  # every weekday seen: the baseline is no longer young
+    s, _ = feed([20] * grown)
+    _, (small,) = feed([45], state=s, start=grown)
+    _, (big,) = feed([200], state=s, start=grown)
+    assert not small.young_baseline
     assert (small.kind, small.severity) == ("anomalous", Severity.WARNING)
     assert (big.kind, big.severity) == ("anomalous", Severity.CRITICAL)
     assert big.score > small.score
