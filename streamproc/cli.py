@@ -136,10 +136,10 @@ def _backtest(args: argparse.Namespace) -> int:
 def _sentiment(args: argparse.Namespace) -> int:
     if args.action == "train":
         from streamproc.sentiment.artefact import ARTEFACT_NAME
-        from streamproc.sentiment.train import train
+        from streamproc.sentiment.train import train_reproducibly
 
         artefact = Path(__file__).resolve().parent / "sentiment" / ARTEFACT_NAME
-        report = train(args.data, artefact)
+        report = train_reproducibly(args.data, artefact)
         print(json.dumps(report, indent=2, sort_keys=True, default=str))
         return 0
     if args.action == "train-encoder":

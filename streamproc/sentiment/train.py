@@ -5,7 +5,8 @@ VADER) and ``data_dir/sentiment/train.jsonl`` and writes the ``.npz`` that
 `streamproc.sentiment.default_scorer` and `streamproc.lang` load: lexicons,
 the sentiment model and the in-domain language model. The same inputs give
 the same bytes: sorted vocabularies, no randomness, BLAS-free optimisation,
-fixed zip timestamps.
+fixed zip timestamps, and, through `train_reproducibly`, the same numpy code
+paths on every x86-64 machine (`PINNED_CPU_FEATURES`).
 
 Why this method (dev split, mean macro-F1 over the six languages): lexicon
 rules alone 0.52; logistic regression over words, bigrams and character
@@ -57,6 +58,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -336,3 +340,49 @@ def train(data_dir: Path, out: Path) -> dict[str, object]:
         "features": len(vocab),
         "lexicon_words": {lang: len(t) for lang, t in tables.items()},
     }
+
+
+PINNED_CPU_FEATURES = "X86_V4 AVX512_ICL AVX512_SPR"
+"""numpy dispatch targets that training turns off (``NPY_DISABLE_CPU_FEATURES``).
+
+numpy picks its exp, log and summation kernels by CPU at import, and its
+AVX-512 kernels round differently from its AVX2 ones: on a machine with
+AVX-512 the same data gave weights up to 0.019 apart and another artefact.
+The shipped one was built on the AVX2 path, so training runs with the
+AVX-512 targets off and rebuilds it byte for byte on AVX2 and AVX-512
+machines alike (on a machine without AVX2 numpy's baseline kernels run, and
+the bytes may differ). Naming a target the machine lacks is harmless.
+"""
+
+_TRAIN_IN_CHILD = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from streamproc.errors import InputFileError\n"
+    "from streamproc.sentiment.train import train\n"
+    "try:\n"
+    "    report = train(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+    "except InputFileError as e:\n"
+    "    sys.exit(str(e))\n"
+    "print(json.dumps(report, default=str))\n"
+)
+
+
+def train_reproducibly(data_dir: Path, out: Path) -> dict[str, object]:
+    """`train` in a fresh interpreter whose numpy has `PINNED_CPU_FEATURES` off.
+
+    The setting is read once, when numpy is imported, so it cannot be
+    applied to a process that already uses numpy.
+    """
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": PINNED_CPU_FEATURES}
+    done = subprocess.run(
+        [sys.executable, "-c", _TRAIN_IN_CHILD, str(data_dir), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()
+        raise InputFileError(lines[-1])
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
