@@ -419,8 +419,7 @@ def _weekly(state: DetectorState, day: int, params: DetectorParams) -> float:
     A weekday's first day is learnt but not applied: half a Saturday says
     little about its other half, and the ratio follows meanwhile.
     """
-    full = params.slots_per_day
-    known = [i for i in range(WEEK_DAYS) if state.week_seen[i] >= full]
+    known = [i for i in range(WEEK_DAYS) if _weekday_known(state, i, params)]
     if day not in known or len(known) < 2:  # a factor needs another day to compare
         return 1.0
     c = params.season_prior

@@ -50,10 +50,14 @@ BUCKETS_PER_DAY = 96
 BRANDS = 20
 QUIET_DAYS = 7
 LONG_QUIET_DAYS = 28
-ONBOARDING_DAYS = 14
-ONBOARDING_WEEKENDS = (0.5, 0.7, 1.5, 2.0)
-ONBOARDING_SCALE = 10.0
 """Quiet days per brand of the four-week false-incident run."""
+ONBOARDING_DAYS = 14
+"""Quiet days per brand of the onboarding run, from its first bucket."""
+ONBOARDING_WEEKENDS = (0.5, 0.7, 1.5, 2.0)
+"""Weekend traffic relative to weekdays, one drawn per onboarded brand."""
+ONBOARDING_SCALE = 10.0
+"""Volume of an onboarded brand relative to its usual model."""
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SURGE_BUCKETS = 8
 """How long a surge lasts (2 hours); later alerts count as missed."""
 SEED = 20_240_501
@@ -99,12 +103,17 @@ def make_brands(rng: np.random.Generator) -> list[Brand]:
     ]
 
 
+def _weekday(day: int) -> int:
+    """The weekday of a stream day, 0 = Monday: day 0 is a Friday (5, 6 = weekend)."""
+    return (day + 4) % 7
+
+
 def rhythm(brand: Brand, bucket: int) -> float:
     """Mean multiplier of a bucket: daily cosine bump and weekend factor."""
     hour = (bucket % BUCKETS_PER_DAY) / 4
     phase = math.cos((hour - brand.peak_hour) / 24 * 2 * math.pi)
     daily = brand.night_floor + (1 - brand.night_floor) * ((1 + phase) / 2) ** 2
-    weekday = (bucket // BUCKETS_PER_DAY + 4) % 7  # day 0 is a Friday: 5, 6 = weekend
+    weekday = _weekday(bucket // BUCKETS_PER_DAY)
     return daily * (brand.weekend if weekday in (5, 6) else 1.0)
 
 
@@ -323,7 +332,7 @@ def _onboarding(
         if fired:
             fired_by[brand.name] = {
                 "weekend": weekend,
-                "first_weekday": _WEEKDAYS[(first_day + 4) % 7],
+                "first_weekday": _WEEKDAYS[_weekday(first_day)],
                 "days_from_onboarding": [round(i / BUCKETS_PER_DAY, 2) for i in fired],
             }
     return {
@@ -332,9 +341,6 @@ def _onboarding(
         "false_incidents": false_incidents,
         "false_incidents_by_brand": fired_by,
     }
-
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
