@@ -13,7 +13,8 @@ Lifecycle of one brand
   ``immediate_score``. Its onset is the first hot bucket of that run, and its
   id is a hash of (brand, onset): a replay or a re-delivery cannot open a
   second incident for the same onset. No new incident while the brand is in
-  ``cooldown_ms`` after the last one closed, unless it is critical; none after
+  ``cooldown_ms`` after the last one closed, unless it is critical and tops
+  the last incident's peak (``cooldown_critical_factor``); none after
   a manual resolve until the level has been quiet for ``resolve_after``
   buckets (re-armed).
 * **active**: `escalated` when the severity rises from warning to critical
@@ -104,9 +105,11 @@ class AlertPolicy:
     novelty_factor: float = 1.0
     """Share of the last incident's (decayed) peak score a new incident needs."""
     cooldown_critical_factor: float = 1.0
-    """In the cooldown, a critical bucket opens a new incident only with at least
-    this many times the last incident's peak count (0: any critical bucket):
-    a second page within the day is for a bigger wave, not for an aftershock."""
+    """In the cooldown, a critical bucket opens a new incident only with more
+    than this many times the last incident's peak count (0: any critical
+    bucket): a second page within the day is for a bigger wave, not for an
+    aftershock or a brand's routine spike of the same height again (a brand
+    that spikes to the same count several times a day was paged for each)."""
 
     def __post_init__(self) -> None:
         for name in ("persistence", "resolve_after", "update_every"):
@@ -335,7 +338,7 @@ def _idle(
     if not (persistent or immediate):
         return state, ()
     if verdict.window.start_ms < state.cooldown_until_ms and not (
-        critical and verdict.observed >= policy.cooldown_critical_factor * state.prev_peak_observed
+        critical and verdict.observed > policy.cooldown_critical_factor * state.prev_peak_observed
     ):
         return state, ()
     if verdict.score < _novelty_bar(state, verdict.window.start_ms, policy):

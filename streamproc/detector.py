@@ -39,7 +39,11 @@ How a bucket is judged
   the sum of its last ``novelty_span`` buckets, tops the k-th highest daily
   peak of the last ``novelty_days`` (k = days of history / return days, plus
   a counting-noise margin), i.e. the level the brand reaches less than about
-  once in that many days. A new peak is evidence of its own, so it needs
+  once in that many days. A rise is held to the days before it: while one
+  lasts, today's peak is what the day had reached before it began, so a
+  rise that starts under the brand's usual peaks (a step at night, a slow
+  climb) is news once it tops them, instead of being compared with its own
+  first hours for ever. A new peak is evidence of its own, so it needs
   only ``novelty_threshold`` of surprise; from ``novelty_young_days`` on, a
   young brand's bucket that tops every day so far gets that lower bar too,
   though nothing is held back yet. The verdict says how many days it is
@@ -58,6 +62,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 from streamproc.model import Severity, Verdict, VerdictKind, WindowStats
 from streamproc.stats import (
@@ -337,6 +342,15 @@ class DetectorState:
     """The highest count of each of those days (today's so far)."""
     peak_sums: tuple[float, ...] = ()
     """The highest `novelty_span`-bucket sum of each of those days."""
+    rise_run: int = 0
+    """Consecutive buckets up to the last one that were a material, surprising
+    rise (see `_rising`), whether or not the novelty rule let them through."""
+    rise_day: int = -1
+    """Day (epoch day number) on which the current rise began."""
+    rise_base_value: float = 0.0
+    """That day's peak count before the rise began (0: none)."""
+    rise_base_sum: float = 0.0
+    """That day's peak `novelty_span`-bucket sum before the rise began."""
 
 
 def initial_state(params: DetectorParams) -> DetectorState:
@@ -599,16 +613,39 @@ def _span_sum(counts: Sequence[float], params: DetectorParams) -> float:
     return sum(counts[-params.novelty_span :])
 
 
-def _novel(observed: float, state: DetectorState, params: DetectorParams) -> bool | None:
+def _peaks_before_rise(
+    state: DetectorState, start_ms: int
+) -> tuple[Sequence[float], Sequence[float]]:
+    """The daily peaks and peak sums the novelty rule compares a bucket with.
+
+    During a rise (`DetectorState.rise_run`), today's peak is what the day
+    reached before the rise began: a rise that starts below the brand's usual
+    peaks (a step at night) and keeps growing would otherwise only ever be
+    compared with its own previous buckets and never be new, however far it
+    went. A rise that began on an earlier day leaves nothing of today.
+    """
+    values, sums = state.peak_values, state.peak_sums
+    today = start_ms // DAY_MS
+    if state.rise_run == 0 or not state.peak_days or state.peak_days[-1] != today:
+        return values, sums
+    if state.rise_day == today:
+        return (*values[:-1], state.rise_base_value), (*sums[:-1], state.rise_base_sum)
+    return values[:-1], sums[:-1]
+
+
+def _novel(
+    observed: float, state: DetectorState, start_ms: int, params: DetectorParams
+) -> bool | None:
     """Whether the bucket tops the brand's k-th highest daily peak (the novelty rule).
 
     k grows with the history (one peak per `novelty_return_days` days of it),
     so a brand is held to the level it reaches only about once in that many
     days. Today's peak so far is one of the peaks: a second burst on the same
-    day must top the first. The sum over `novelty_span` buckets is held to
-    the daily peaks of such sums, so a sustained rise that no single bucket
-    shows (a slow burn, a surge at night) is new as well. None: no judgement,
-    either because the history is too short to tell anything or, before
+    day must top the first; but not the rise under way (`_peaks_before_rise`).
+    The sum over `novelty_span` buckets is held to the daily peaks of such
+    sums, so a sustained rise that no single bucket shows (a slow burn, a
+    surge at night) is new as well. None: no judgement, either because the
+    history is too short to tell anything (or today is all rise) or, before
     `novelty_return_days`, because the bucket tops nothing (a young brand's
     peaks so far do not say what is ordinary for it).
     """
@@ -616,11 +653,14 @@ def _novel(observed: float, state: DetectorState, params: DetectorParams) -> boo
     if params.novelty_days <= 0.0 or history_days < params.novelty_young_days:
         return None
     k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
-    if _tops(observed, _kth_peak(state.peak_values, k), params):
+    peak_values, peak_sums = _peaks_before_rise(state, start_ms)
+    if not peak_values:
+        return None
+    if _tops(observed, _kth_peak(peak_values, k), params):
         return True
     if params.novelty_span > 1:
         span_sum = _span_sum((*state.recent_obs, observed), params)
-        if _tops(span_sum, _kth_peak(state.peak_sums, k), params):
+        if _tops(span_sum, _kth_peak(peak_sums, k), params):
             return True
     return False if history_days >= params.novelty_return_days else None
 
@@ -747,7 +787,7 @@ def step(
     share_score = max(raw_share - shift, 0.0)
     score = max(volume_score, share_score)
     ratio = observed / max(expected, 1.0)
-    novel = _novel(observed, state, params)
+    novel = _novel(observed, state, window.start_ms, params)
     bar = params.threshold
     if novel and params.novelty_threshold > 0.0:
         bar = min(bar, params.novelty_threshold)
@@ -790,7 +830,14 @@ def step(
         return state, verdict
     surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
     raw_score = max(raw_volume, raw_share)
-    learnt = _learn(state, window, base, kind, surprise, raw_score, params)
+    # A material rise, surprising enough for a new peak, whether or not the
+    # novelty rule held it back: it starts or extends a rise (`rise_run`).
+    rising = (
+        volume_score >= min(params.novelty_threshold or params.threshold, params.threshold)
+        and ratio >= params.min_ratio
+        and observed - expected >= params.min_excess
+    )
+    learnt = _learn(state, window, base, kind, surprise, raw_score, params, rising=rising)
     return _calibrate(learnt, raw_score, params), verdict
 
 
@@ -863,6 +910,8 @@ def _learn(
     surprise: float,
     raw_score: float,
     params: DetectorParams,
+    *,
+    rising: bool = False,
 ) -> DetectorState:
     observed = float(window.negative)
     expected = max(base.expected, 0.0)
@@ -984,8 +1033,39 @@ def _learn(
         recent_tot=(*state.recent_tot, float(window.total))[-_RECENT:],
         anomalous_run=run,
         elevated_run=high_run,
+        **_rise_after(state, window.start_ms, rising=rising),
     )
     return _with_peaks(updated, window.start_ms, params)
+
+
+class _Rise(TypedDict):
+    rise_run: int
+    rise_day: int
+    rise_base_value: float
+    rise_base_sum: float
+
+
+def _rise_after(state: DetectorState, start_ms: int, *, rising: bool) -> _Rise:
+    """The `DetectorState.rise_run` fields after a bucket.
+
+    Read from the state before the bucket enters the daily peaks, so a rise
+    that begins records the day's peak as it was without it.
+    """
+    if not rising or state.rise_run > 0:
+        return _Rise(
+            rise_run=state.rise_run + 1 if rising else 0,
+            rise_day=state.rise_day,
+            rise_base_value=state.rise_base_value,
+            rise_base_sum=state.rise_base_sum,
+        )
+    today = start_ms // DAY_MS
+    started_today = bool(state.peak_days) and state.peak_days[-1] == today
+    return _Rise(
+        rise_run=1,
+        rise_day=today,
+        rise_base_value=state.peak_values[-1] if started_today else 0.0,
+        rise_base_sum=state.peak_sums[-1] if started_today else 0.0,
+    )
 
 
 def _spread_weight(raw_score: float, params: DetectorParams, *, rise: bool, damp: bool) -> float:
@@ -1026,8 +1106,17 @@ _FLOAT_FIELDS = (
     "share_all",
     "share_rho",
     "calib_mass",
+    "rise_base_value",
+    "rise_base_sum",
 )
-_INT_FIELDS = ("buckets_seen", "last_start_ms", "anomalous_run", "elevated_run")
+_INT_FIELDS = (
+    "buckets_seen",
+    "last_start_ms",
+    "anomalous_run",
+    "elevated_run",
+    "rise_run",
+    "rise_day",
+)
 _FLOAT_TUPLES = (
     "profile",
     "week_num",

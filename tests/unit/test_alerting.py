@@ -247,7 +247,10 @@ def test_manual_resolve_closes_and_waits_for_quiet_before_rearming() -> None:
     s, again = run([hot(i, severity=Severity.CRITICAL) for i in range(2, 8)], state=s)
     assert again == []
     s, _ = run([verdict(i) for i in range(8, 8 + POLICY.resolve_after)], state=s)
-    s, new = run([hot(20, severity=Severity.CRITICAL)], state=s)
+    # Re-armed, but in the cooldown: a critical bucket above the last peak (40).
+    _, same = run([hot(20, severity=Severity.CRITICAL)], state=s)
+    assert same == []
+    s, new = run([hot(20, observed=60.0, severity=Severity.CRITICAL)], state=s)
     assert statuses(new) == [("firing", "anomaly")]
 
 
@@ -256,7 +259,7 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
     assert s.phase == "idle"
     _, ev_warn = run([hot(6), hot(7)], state=s)
     assert ev_warn == []
-    _, ev_crit = run([hot(6, severity=Severity.CRITICAL)], state=s)
+    _, ev_crit = run([hot(6, observed=50.0, severity=Severity.CRITICAL)], state=s)
     assert statuses(ev_crit) == [("firing", "anomaly")]
 
 
@@ -264,7 +267,8 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
     ("factor", "observed", "fires"),
     [
         (1.0, 30.0, False),  # an aftershock below the last incident's peak (60): held
-        (1.0, 60.0, True),  # as big a wave as the last one: a new page
+        (1.0, 60.0, False),  # only as big as the last one: not a bigger wave
+        (1.0, 61.0, True),
         (1.0, 90.0, True),
         (0.0, 30.0, True),  # factor 0: any critical bucket opens in the cooldown
     ],

@@ -405,6 +405,68 @@ def test_a_sustained_rise_is_new_as_a_sum_when_no_bucket_is() -> None:
     assert all(v.kind == "normal" for v in vs1)
 
 
+def _busy_afternoons(days: int) -> list[int]:
+    """10 a bucket, 40 for two hours every afternoon (slots 50 to 57)."""
+    return [40 if 50 <= i % DAY < 58 else 10 for i in range(days * DAY)]
+
+
+def test_a_rise_from_below_the_usual_peak_is_new_once_it_tops_the_day_before_it() -> None:
+    """A rise that starts in the morning under the brand's daily peak (40) and
+    keeps climbing: its first buckets are held back as ordinary, and they must
+    not become the bar the rest of it has to top. Compared with its own
+    previous bucket (plus the noise margin), a steady climb is never new, and
+    the baseline catches up with it (the code before: not one anomalous bucket
+    up to 70, seven times the hour's normal)."""
+    history = _busy_afternoons(8)  # k = 1: the brand's highest day is the bar
+    state, _ = feed(history)
+    climb = [20 + 2 * k for k in range(26)]  # 20 -> 70 from slot 10, before the busy hours
+    _, verdicts = feed(climb, state=state, start=len(history) + 10)
+    kinds = [v.kind for v in verdicts]
+    first = kinds.index("anomalous")
+    assert any(v.score >= P.threshold for v in verdicts[:first])  # surprising, but held back
+    assert climb[first] <= 54  # tops 40 plus its margin, or the peak sum 160 plus its
+    assert kinds[first:] == ["anomalous"] * (len(climb) - first)  # and stays news
+    assert verdicts[first].record_days >= 7
+
+
+def test_a_second_burst_on_the_same_day_must_still_top_the_first() -> None:
+    """The rise rule leaves the same-day rule alone: a burst that was news, then
+    a return to normal, then a burst as high is an aftershock, not news."""
+    history = _busy_afternoons(8)
+    state, _ = feed(history)
+    burst = [80, 80, 80, 80]
+    state, first = feed([*burst, 10, 10, 10, 10], state=state, start=len(history) + 10)
+    assert [v.kind for v in first[:4]] == ["anomalous"] * 4
+    _, again = feed(burst, state=state, start=len(history) + 30)
+    assert all(v.kind == "normal" for v in again)
+
+
+@pytest.mark.parametrize(
+    ("rise_run", "rise_day", "anomalous"),
+    [
+        (0, None, False),  # no rise: 56 must top today's 45 plus its margin (58.9)
+        (5, -1, True),  # a rise since yesterday: today so far is all rise, the bar is 40
+        (5, 0, False),  # a rise since earlier today, from a day that had reached 45
+    ],
+)
+def test_a_rise_is_held_to_the_days_before_it(
+    rise_run: int, rise_day: int | None, anomalous: bool
+) -> None:
+    history = _busy_afternoons(8)
+    state, _ = feed([*history, 45, 10, 10, 10])
+    today = state.peak_days[-1]
+    if rise_day is not None:
+        state = replace(
+            state,
+            rise_run=rise_run,
+            rise_day=today + rise_day,
+            rise_base_value=45.0,
+            rise_base_sum=75.0,
+        )
+    v = step(state, window(len(history) + 10, 56), P)[1]
+    assert (v.kind == "anomalous") is anomalous
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=500), min_size=2, max_size=150))
 def test_counts_mode_never_scores_the_share(counts: list[int]) -> None:
@@ -445,11 +507,13 @@ def test_level_damping_keeps_a_young_surge_from_raising_the_expectation() -> Non
 
 def test_a_young_brands_rise_does_not_widen_its_spread() -> None:
     """The first, not yet anomalous buckets of a surge must not talk the rest down."""
-    plain = replace(P, spread_learn_by_score=False)
+    # The novelty rule off: this is about the spread alone.
+    damping = replace(P, novelty_days=0.0)
+    plain = replace(damping, spread_learn_by_score=False)
     history = rhythm(1, 6, seed=3)
     rise = [9, 10, 9, 11]  # about 3-6x the night's normal, each bucket not yet past the threshold
     start, _ = feed(history, params=plain)
-    damped_state, damped = feed(rise, state=start, start=len(history))
+    damped_state, damped = feed(rise, params=damping, state=start, start=len(history))
     plain_state, undamped = feed(rise, params=plain, state=start, start=len(history))
     assert undamped[0].kind == "normal"
     assert plain_state.dispersion > start.dispersion
