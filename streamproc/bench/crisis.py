@@ -25,6 +25,9 @@ reaches every few days), four quiet weeks per brand (``long_quiet``) and
 0.7, 1.5 or 2 times its weekdays, onboarded on a day of the week drawn at
 random and watched, quiet, for two weeks. Its first week is where a baseline
 that has not seen every weekday yet can mistake the weekly rhythm for a surge.
+``steps``: each brand's negatives doubled, tripled or quintupled for good from
+a random hour of day 8 to 20: found within a day, the delay, and how many
+incidents the step opened (one is right: the new level becomes the normal).
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ ONBOARDING_WEEKENDS = (0.5, 0.7, 1.5, 2.0)
 """Weekend traffic relative to weekdays, one drawn per onboarded brand."""
 ONBOARDING_SCALE = 10.0
 """Volume of an onboarded brand relative to its usual model."""
+STEP_FACTORS = (2.0, 3.0, 5.0)
+"""Lasting steps of the ``steps`` section: negatives times this from the onset on."""
+STEP_WATCH_DAYS = 2
+"""Days each lasting step is watched after its onset."""
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SURGE_BUCKETS = 8
 """How long a surge lasts (2 hours); later alerts count as missed."""
@@ -134,12 +141,13 @@ def stream(
     rng: np.random.Generator,
     onset: int | None = None,
     surge: Surge | None = None,
+    length: int = SURGE_BUCKETS,
 ) -> Iterator[WindowStats]:
-    """The brand's closed buckets, with an optional surge from `onset`."""
+    """The brand's closed buckets, with an optional surge of `length` buckets from `onset`."""
     for i in range(buckets):
         mean_neg = brand.peak_negative * rhythm(brand, i)
         mean_other = mean_neg * (1 - brand.share) / brand.share
-        if onset is not None and surge is not None and onset <= i < onset + SURGE_BUCKETS:
+        if onset is not None and surge is not None and onset <= i < onset + length:
             neg_x, other_x = surge(i - onset)
             mean_neg *= neg_x
             mean_other *= other_x
@@ -343,6 +351,57 @@ def _onboarding(
     }
 
 
+def _lasting(factor: float) -> Surge:
+    """A step: the negatives times `factor` at every bucket from the onset."""
+    return lambda _k: (factor, 1.0)
+
+
+def _steps(
+    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+) -> dict[str, object]:
+    """Each brand meets a lasting step of each factor on day 8 to 20, at any hour.
+
+    A step is no burst: the negatives stay that many times higher for the
+    rest of the stream. It should page once (the baseline then takes the new
+    level as normal) and soon, whatever the hour it starts at: a step at
+    night starts under the brand's daytime peaks.
+    """
+    by_factor: dict[str, dict[str, object]] = {}
+    for factor in STEP_FACTORS:
+        delays: list[int] = []
+        missed: list[dict[str, object]] = []
+        pages = before = 0
+        for brand in brands:
+            day = int(rng.integers(8, 21))
+            onset = day * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY))
+            buckets = onset + STEP_WATCH_DAYS * BUCKETS_PER_DAY
+            step_up = _lasting(factor)
+            fired = incidents(stream(brand, buckets, rng, onset, step_up, buckets), params, policy)
+            before += sum(1 for i in fired if i < onset)
+            after = [i - onset for i in fired if i >= onset]
+            pages += len(after)
+            if after and after[0] < BUCKETS_PER_DAY:
+                delays.append(after[0])
+            else:
+                missed.append(
+                    {
+                        "brand": brand.name,
+                        "peak_negative": round(brand.peak_negative, 1),
+                        "onset_hour": round((onset % BUCKETS_PER_DAY) / 4, 2),
+                    }
+                )
+        by_factor[f"x{factor:g}"] = {
+            "steps": len(brands),
+            "found_within_a_day": len(delays),
+            "median_delay_buckets": statistics.median(delays) if delays else None,
+            "max_delay_buckets": max(delays, default=None),
+            "incidents_after_onset": pages,
+            "false_incidents_before_onset": before,
+            "missed": missed,
+        }
+    return {"watch_days": STEP_WATCH_DAYS, "by_factor": by_factor}
+
+
 def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
     """The bench's figures for given parameters and generator seed.
 
@@ -351,8 +410,8 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     shapes on day 8 to 20, where the novelty rule holds back what the brand
     reaches every few days, and ``long_quiet`` four quiet weeks per brand;
     and ``onboarding`` quiet brands with a marked weekly rhythm from any
-    weekday; these draw from the generator after the headline figures,
-    which they therefore leave as they were.
+    weekday, and ``steps`` lasting rises; these draw from the generator
+    after the headline figures, which they therefore leave as they were.
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)
@@ -361,6 +420,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     established = _surges(brands, rng, _established_onset, params, policy)
     long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy)
     onboarding = _onboarding(brands, rng, params, policy)
+    steps = _steps(brands, rng, params, policy)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -380,6 +440,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
             "false_incidents_by_brand": long_quiet,
         },
         "onboarding": onboarding,
+        "steps": steps,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

@@ -104,6 +104,43 @@ def test_onboarding_counts_what_fires_from_the_first_bucket_it_feeds() -> None:
     assert {v["first_weekday"] for v in by_brand.values()} - {"Fri"}
 
 
+def test_a_lasting_step_lasts_to_the_end_of_the_stream() -> None:
+    brand = crisis.make_brands(np.random.default_rng(1))[7]
+    onset, buckets = 2 * 96, 4 * 96
+    windows = list(
+        crisis.stream(
+            brand, buckets, np.random.default_rng(2), onset, lambda _k: (5.0, 1.0), buckets
+        )
+    )
+    plain = list(crisis.stream(brand, buckets, np.random.default_rng(2)))
+    before = sum(w.negative for w in windows[:onset])
+    assert before == sum(w.negative for w in plain[:onset])
+    late = sum(w.negative for w in windows[-96:])
+    assert late > 3 * sum(w.negative for w in plain[-96:])
+
+
+def test_steps_report_what_paged_and_when() -> None:
+    brands = crisis.make_brands(np.random.default_rng(4))[:3]
+    params, policy = DetectorParams(), AlertPolicy()
+    first = crisis._steps(brands, np.random.default_rng(9), params, policy)
+    assert first == crisis._steps(brands, np.random.default_rng(9), params, policy)
+    by_factor = first["by_factor"]
+    assert isinstance(by_factor, dict)
+    assert set(by_factor) == {f"x{f:g}" for f in crisis.STEP_FACTORS}
+    for v in by_factor.values():
+        assert v["steps"] == len(brands)
+        assert v["found_within_a_day"] + len(v["missed"]) == len(brands)
+    # Five times the negatives, for good: found at once and paged once each.
+    x5 = by_factor["x5"]
+    assert x5["found_within_a_day"] == len(brands)
+    assert x5["incidents_after_onset"] == len(brands)
+    assert x5["max_delay_buckets"] <= 2
+    # The report keeps what was missed, to read what a step it missed looked like.
+    for v in by_factor.values():
+        for m in v["missed"]:
+            assert set(m) == {"brand", "peak_negative", "onset_hour"}
+
+
 @pytest.mark.slow
 def test_run_writes_the_report(tmp_path: Path) -> None:
     result = crisis.run(tmp_path)
@@ -127,3 +164,6 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     onboarding = result["onboarding"]
     assert isinstance(onboarding, dict)
     assert onboarding["days"] == crisis.ONBOARDING_DAYS
+    steps = result["steps"]
+    assert isinstance(steps, dict)
+    assert steps["watch_days"] == crisis.STEP_WATCH_DAYS
