@@ -343,8 +343,9 @@ class DetectorState:
     peak_sums: tuple[float, ...] = ()
     """The highest `novelty_span`-bucket sum of each of those days."""
     rise_run: int = 0
-    """Consecutive buckets up to the last one that were a material, surprising
-    rise (see `_rising`), whether or not the novelty rule let them through."""
+    """Consecutive buckets up to the last one that were a material rise, surprising
+    enough for a new peak (``rising`` in `step`), whether or not the novelty rule
+    let them through."""
     rise_day: int = -1
     """Day (epoch day number) on which the current rise began."""
     rise_base_value: float = 0.0
@@ -788,9 +789,9 @@ def step(
     score = max(volume_score, share_score)
     ratio = observed / max(expected, 1.0)
     novel = _novel(observed, state, window.start_ms, params)
-    bar = params.threshold
-    if novel and params.novelty_threshold > 0.0:
-        bar = min(bar, params.novelty_threshold)
+    # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
+    new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
+    bar = new_peak_bar if novel else params.threshold
     volume_hit = (
         novel is not False
         and volume_score >= bar
@@ -833,7 +834,7 @@ def step(
     # A material rise, surprising enough for a new peak, whether or not the
     # novelty rule held it back: it starts or extends a rise (`rise_run`).
     rising = (
-        volume_score >= min(params.novelty_threshold or params.threshold, params.threshold)
+        volume_score >= new_peak_bar
         and ratio >= params.min_ratio
         and observed - expected >= params.min_excess
     )
@@ -911,7 +912,7 @@ def _learn(
     raw_score: float,
     params: DetectorParams,
     *,
-    rising: bool = False,
+    rising: bool,
 ) -> DetectorState:
     observed = float(window.negative)
     expected = max(base.expected, 0.0)

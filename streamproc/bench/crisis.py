@@ -368,6 +368,7 @@ def _steps(
     """
     by_factor: dict[str, dict[str, object]] = {}
     for factor in STEP_FACTORS:
+        step_up = _lasting(factor)
         delays: list[int] = []
         missed: list[dict[str, object]] = []
         pages = before = 0
@@ -375,7 +376,6 @@ def _steps(
             day = int(rng.integers(8, 21))
             onset = day * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY))
             buckets = onset + STEP_WATCH_DAYS * BUCKETS_PER_DAY
-            step_up = _lasting(factor)
             fired = incidents(stream(brand, buckets, rng, onset, step_up, buckets), params, policy)
             before += sum(1 for i in fired if i < onset)
             after = [i - onset for i in fired if i >= onset]
