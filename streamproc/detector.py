@@ -19,13 +19,19 @@ How a bucket is judged
   the threshold on) unless it is small in ratio (a daily ramp), so a surge
   does not teach the baseline that surges are normal; after
   ``adapt_after_minutes`` of uninterrupted anomaly the baseline accepts the
-  new level (a lasting step is the new normal, not a permanent alert).
+  new level (a lasting step is the new normal, not a permanent alert). The
+  negative share learns an anomalous bucket a little (clipped, at the
+  settled rate), so a share that stays high is learnt within days even when
+  ordinary buckets keep interrupting its run of anomalies.
 * **Score**: the surprise ``-log10 P(X >= observed)`` under a negative
   binomial with the baseline as mean and a learnt dispersion, on the bucket
-  alone and on the sums of the last 2 and 4 buckets (slow burns), charged
-  ``log10(3)`` for trying three spans; and, where the bucket has enough
-  mentions, the surprise of its negative *share* under a beta-binomial
-  around the learnt share. The score is thus a tail probability on one
+  alone and on the sums of the last 2, 4 and 8 buckets (slow burns and
+  lasting steps), charged ``log10(4)`` for trying four spans; and, where the
+  bucket has enough mentions, the surprise of its negative *share* under a
+  beta-binomial around the learnt share (over 8 buckets only once the
+  baseline is no longer young). A span counts only while its rise is still
+  going on (`_span_current`), so a surge that has ended leaves the score at
+  once and the incident can resolve. The score is thus a tail probability on one
   scale for 2 and 2,000 mentions a bucket. Optional **calibration** (off in
   the shipped presets, where the novelty rule below does its job): a
   decayed histogram of the brand's own past surprises gives the level it
@@ -80,8 +86,14 @@ STATE_VERSION = 1
 
 DAY_MS = 86_400_000
 WEEK_DAYS = 7
-_SPANS = (1, 2, 4)
-"""Bucket spans of the volume surprise (one bucket, then sums of 2 and 4)."""
+_SPANS = (1, 2, 4, 8)
+"""Bucket spans of the surprise (one bucket, then sums of 2, 4 and 8)."""
+_YOUNG_SHARE_SPANS = (1, 2, 4)
+"""The share's spans while the baseline is young: its learnt share is still
+rough, and 8 buckets of a slightly misjudged share add up to a false page in
+a brand's first fortnight."""
+_SPAN_NEWER_HALF = 0.25
+"""The least part of a span's excess that its newer half must hold (`_span_current`)."""
 _RECENT = 8
 """Buckets of recent counts kept for growth and multi-bucket scores."""
 _CALIB_BINS = len(SURPRISE_EDGES)
@@ -498,6 +510,8 @@ def _volume_score(
     for span in _SPANS[1:]:
         if len(obs) < span:
             break
+        if not _span_current(obs[-span:], exp[-span:]):
+            continue
         # The sum of `span` NB counts with one dispersion has dispersion / span.
         surprise = nb_surprise(sum(obs[-span:]), sum(exp[-span:]), dispersion / span)
         best = max(best, surprise - charge)
@@ -511,6 +525,8 @@ def _share_score(
     expected_share: float,
     rho: float,
     params: DetectorParams,
+    *,
+    young: bool,
 ) -> float:
     """Largest surprise of the negative share over the spans (as the volume's).
 
@@ -524,13 +540,16 @@ def _share_score(
     negs = [n for n, _ in recent] + [negative]
     tots = [t for _, t in recent] + [total]
     best = 0.0
-    charge = math.log10(len(_SPANS))
-    for span in _SPANS:
+    spans = _YOUNG_SHARE_SPANS if young else _SPANS
+    charge = math.log10(len(spans))
+    for span in spans:
         if len(negs) < span:
             break
         ns, ts = negs[-span:], tots[-span:]
         t = sum(ts)
         if t < params.share_min_total:
+            continue
+        if span > 1 and not _span_current(ns, [x * expected_share for x in ts]):
             continue
         surprise = binom_surprise(sum(ns), t, expected_share, _span_rho(ts, rho))
         if span > 1:
@@ -539,6 +558,32 @@ def _share_score(
                 continue
         best = max(best, surprise)
     return best
+
+
+def _span_current(observed: Sequence[float], expected: Sequence[float]) -> bool:
+    """Whether a span's rise is still going on at its newest bucket.
+
+    A sum over 8 buckets keeps a surge that ended an hour ago: a bucket back
+    at normal, or hovering just above it, would still score high, and the
+    incident would not resolve (nor its updates say the level has dropped)
+    until the surge left the sum. So a span counts only while its newest
+    bucket is above expectation and its newer half holds at least
+    `_SPAN_NEWER_HALF` of the span's excess; a lasting step splits its
+    excess about evenly and passes.
+
+    >>> _span_current([30.0, 30.0, 12.0, 11.0], [10.0] * 4)  # a surge that ended
+    False
+    >>> _span_current([18.0, 22.0, 21.0, 19.0], [10.0] * 4)  # a lasting doubling
+    True
+    >>> _span_current([12.0, 9.0], [10.0, 10.0])  # now under expectation
+    False
+    """
+    if observed[-1] <= expected[-1]:
+        return False
+    half = len(observed) // 2
+    excess = sum(observed) - sum(expected)
+    newer = sum(observed[-half:]) - sum(expected[-half:])
+    return newer >= _SPAN_NEWER_HALF * excess
 
 
 def _span_supported(
@@ -781,7 +826,13 @@ def step(
     if expected_share > 0.0:
         shares = list(zip(state.recent_obs, state.recent_tot, strict=True))
         raw_share = _share_score(
-            observed, float(window.total), shares, expected_share, state.share_rho, params
+            observed,
+            float(window.total),
+            shares,
+            expected_share,
+            state.share_rho,
+            params,
+            young=young,
         )
     shift = _calibration_shift(state, params)
     volume_score = max(raw_volume - shift, 0.0)
@@ -993,11 +1044,25 @@ def _learn(
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
-    if kind != "anomalous" or adapt:
-        # A surge's share is not learnt (it would hide the next bucket).
-        a_share = max(ewma_rate(params.buckets(params.share_halflife_minutes)), 1 / (n + 1))
-        p = share_neg / share_all if share_all > 0 else 0.0
-        total = float(window.total)
+    a_share = max(ewma_rate(params.buckets(params.share_halflife_minutes)), 1 / (n + 1))
+    p = share_neg / share_all if share_all > 0 else 0.0
+    total = float(window.total)
+    if kind == "anomalous" and not adapt:
+        # An anomalous bucket moves the share a little: towards its own share
+        # clipped to a few standard deviations, at the settled rate, and
+        # weighted as a bucket of the usual size (a young brand's running
+        # mean, or a surge's large total, would take in most of the surge).
+        # A surge then hardly moves it (it would hide the next bucket), but a
+        # lasting rise of the share is learnt within days. Skipping such
+        # buckets instead learnt only the low-share buckets between them, so
+        # a share that stayed high was never learnt and paged again after
+        # every cooldown.
+        if total > 0.0 and share_all > 0.0:
+            a_settled = ewma_rate(params.buckets(params.share_halflife_minutes))
+            sd = math.sqrt(total * p * (1 - p) * (1 + (total - 1) * rho))
+            clipped = min(observed, total * p + params.clip_sigma * sd) / total
+            share_neg += a_settled * (clipped - p) * share_all
+    else:
         if 0.0 < p < 1.0 and total >= 2:  # the spread needs two mentions
             # Beta-binomial moment estimate of the share's extra spread. It is
             # not floored at 0 bucket by bucket: that would average the positive
