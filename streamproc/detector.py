@@ -659,6 +659,11 @@ def _span_sum(counts: Sequence[float], params: DetectorParams) -> float:
     return sum(counts[-params.novelty_span :])
 
 
+def _has_peak_for(state: DetectorState, day: int) -> bool:
+    """Whether the daily peaks already hold an entry for `day` (the last one, if any)."""
+    return bool(state.peak_days) and state.peak_days[-1] == day
+
+
 def _peaks_before_rise(
     state: DetectorState, start_ms: int
 ) -> tuple[Sequence[float], Sequence[float]]:
@@ -672,7 +677,7 @@ def _peaks_before_rise(
     """
     values, sums = state.peak_values, state.peak_sums
     today = start_ms // DAY_MS
-    if state.rise_run == 0 or not state.peak_days or state.peak_days[-1] != today:
+    if state.rise_run == 0 or not _has_peak_for(state, today):
         return values, sums
     if state.rise_day == today:
         return (*values[:-1], state.rise_base_value), (*sums[:-1], state.rise_base_sum)
@@ -735,7 +740,7 @@ def _with_peaks(state: DetectorState, start_ms: int, params: DetectorParams) -> 
     observed = state.recent_obs[-1]
     span_sum = _span_sum(state.recent_obs, params)
     days, values, sums = list(state.peak_days), list(state.peak_values), list(state.peak_sums)
-    if days and days[-1] == day:
+    if _has_peak_for(state, day):
         values[-1] = max(values[-1], observed)
         sums[-1] = max(sums[-1], span_sum)
     else:
@@ -1125,7 +1130,7 @@ def _rise_after(state: DetectorState, start_ms: int, *, rising: bool) -> _Rise:
             rise_base_sum=state.rise_base_sum,
         )
     today = start_ms // DAY_MS
-    started_today = bool(state.peak_days) and state.peak_days[-1] == today
+    started_today = _has_peak_for(state, today)
     return _Rise(
         rise_run=1,
         rise_day=today,
