@@ -29,7 +29,8 @@ How a bucket is judged
   lasting steps), charged ``log10(4)`` for trying four spans; and, where the
   bucket has enough mentions, the surprise of its negative *share* under a
   beta-binomial around the learnt share (over 8 buckets only once the
-  baseline is no longer young). A span counts only while its rise is still
+  baseline is no longer young; the volume's too, only once the slot has a
+  profile). A span counts only while its rise is still
   going on (`_span_current`), so a surge that has ended leaves the score at
   once and the incident can resolve. The score is thus a tail probability on one
   scale for 2 and 2,000 mentions a bucket. Optional **calibration** (off in
@@ -88,10 +89,12 @@ DAY_MS = 86_400_000
 WEEK_DAYS = 7
 _SPANS = (1, 2, 4, 8)
 """Bucket spans of the surprise (one bucket, then sums of 2, 4 and 8)."""
-_YOUNG_SHARE_SPANS = (1, 2, 4)
-"""The share's spans while the baseline is young: its learnt share is still
-rough, and 8 buckets of a slightly misjudged share add up to a false page in
-a brand's first fortnight."""
+_SHORT_SPANS = (1, 2, 4)
+"""The spans where 8 buckets would add up a misjudged baseline into a false
+page: the share's while the baseline is young (its learnt share is still
+rough), and the volume's while the bucket's slot has no profile yet (the
+first day, when the expectation is a lagging average and a morning ramp
+runs ahead of it for hours)."""
 _SPAN_NEWER_HALF = 0.25
 """The least part of a span's excess that its newer half must hold (`_span_current`)."""
 _RECENT = 8
@@ -500,14 +503,24 @@ def _baseline(state: DetectorState, start_ms: int, params: DetectorParams) -> _B
 
 
 def _volume_score(
-    observed: float, expected: float, recent: Sequence[tuple[float, float]], dispersion: float
+    observed: float,
+    expected: float,
+    recent: Sequence[tuple[float, float]],
+    dispersion: float,
+    *,
+    profiled: bool = True,
 ) -> float:
-    """Largest surprise over the spans, charged for the number of spans tried."""
+    """Largest surprise over the spans, charged for the number of spans tried.
+
+    Without a profile only `_SHORT_SPANS` are tried, at the same charge: a
+    lower one would make a young brand's 2- and 4-bucket sums more sensitive
+    than a settled brand's.
+    """
     best = nb_surprise(observed, expected, dispersion)
     obs = [o for o, _ in recent] + [observed]
     exp = [e for _, e in recent] + [expected]
     charge = math.log10(len(_SPANS))
-    for span in _SPANS[1:]:
+    for span in (_SPANS if profiled else _SHORT_SPANS)[1:]:
         if len(obs) < span:
             break
         if not _span_current(obs[-span:], exp[-span:]):
@@ -540,7 +553,7 @@ def _share_score(
     negs = [n for n, _ in recent] + [negative]
     tots = [t for _, t in recent] + [total]
     best = 0.0
-    spans = _YOUNG_SHARE_SPANS if young else _SPANS
+    spans = _SHORT_SPANS if young else _SPANS
     charge = math.log10(len(spans))
     for span in spans:
         if len(negs) < span:
@@ -826,7 +839,9 @@ def step(
     expected = max(base.expected, 0.0)
     recent = list(zip(state.recent_obs, state.recent_exp, strict=True))
     dispersion = base.dispersion(state.dispersion)
-    raw_volume = _volume_score(observed, max(expected, 0.5), recent, dispersion)
+    raw_volume = _volume_score(
+        observed, max(expected, 0.5), recent, dispersion, profiled=base.typical is not None
+    )
     raw_share = 0.0
     if expected_share > 0.0:
         shares = list(zip(state.recent_obs, state.recent_tot, strict=True))

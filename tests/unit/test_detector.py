@@ -617,6 +617,13 @@ def test_a_lasting_rise_too_small_for_four_buckets_scores_over_eight() -> None:
     assert _volume_score(16.0, 10.0, recent, 0.02) >= P.threshold
 
 
+def test_without_a_profile_the_volume_tries_no_8_bucket_sum_and_pays_the_same_charge() -> None:
+    """On a brand's first day a morning ramp runs ahead of the lagging expectation for hours."""
+    recent = [(16.0, 10.0)] * 7
+    unprofiled = _volume_score(16.0, 10.0, recent, 0.02, profiled=False)
+    assert unprofiled == _volume_score(16.0, 10.0, recent[-3:], 0.02) < P.threshold
+
+
 @pytest.mark.parametrize(
     ("observed", "current", "why"),
     [
