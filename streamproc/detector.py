@@ -1064,7 +1064,7 @@ def _learn(
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
-    a_share = max(ewma_rate(params.buckets(params.share_halflife_minutes)), 1 / (n + 1))
+    a_settled = ewma_rate(params.buckets(params.share_halflife_minutes))
     p = share_neg / share_all if share_all > 0 else 0.0
     total = float(window.total)
     if kind == "anomalous" and not adapt:
@@ -1078,9 +1078,8 @@ def _learn(
         # a share that stayed high was never learnt and paged again after
         # every cooldown.
         if total > 0.0 and share_all > 0.0:
-            a_settled = ewma_rate(params.buckets(params.share_halflife_minutes))
-            sd = math.sqrt(total * p * (1 - p) * (1 + (total - 1) * rho))
-            clipped = min(observed, total * p + params.clip_sigma * sd) / total
+            sd_neg = math.sqrt(total * p * (1 - p) * (1 + (total - 1) * rho))
+            clipped = min(observed, total * p + params.clip_sigma * sd_neg) / total
             share_neg += a_settled * (clipped - p) * share_all
     else:
         if 0.0 < p < 1.0 and total >= 2:  # the spread needs two mentions
@@ -1096,6 +1095,7 @@ def _learn(
                 1 / (n + 1 + params.buckets(params.dispersion_prior_minutes)),
             ) * _spread_weight(raw_score, params, rise=observed > total * p, damp=damp_spread)
             rho = max(rho + a_rho * (moment - rho), params.share_overdispersion)
+        a_share = max(a_settled, 1 / (n + 1))
         share_neg += a_share * (observed - share_neg)
         share_all += a_share * (total - share_all)
 

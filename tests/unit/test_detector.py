@@ -643,7 +643,7 @@ def test_a_span_counts_only_while_its_rise_goes_on(
 def test_a_surge_that_ended_leaves_the_score_while_the_level_hovers_above_normal() -> None:
     """Four buckets at 4 times normal, then 1.2 times: the score drops at once."""
     recent = [(40.0, 10.0)] * 4 + [(12.0, 10.0)] * 3
-    assert _volume_score(12.0, 10.0, recent, 0.02) < 3.0  # the policy's clear_score
+    assert _volume_score(12.0, 10.0, recent, 0.02) < AlertPolicy().clear_score
     assert _volume_score(40.0, 10.0, recent[:3], 0.02) > P.threshold
 
 
@@ -691,10 +691,10 @@ def test_an_incident_resolves_once_its_surge_ends_though_the_level_hovers(
     """
     rng = np.random.default_rng(seed)
     onset, policy = 10 * DAY, AlertPolicy()
-    days = [10 * (1 + 0.5 * math.sin(2 * math.pi * (i % DAY) / DAY)) for i in range(onset + 40)]
+    means = [10 * (1 + 0.5 * math.sin(2 * math.pi * (i % DAY) / DAY)) for i in range(onset + 40)]
     scale = [5.0] * 6 + [after] * 34
     counts = [
-        int(rng.poisson(m * (scale[i - onset] if i >= onset else 1.0))) for i, m in enumerate(days)
+        int(rng.poisson(m * (scale[i - onset] if i >= onset else 1.0))) for i, m in enumerate(means)
     ]
     state, alert = initial_state(P), alerting.initial_alert_state()
     statuses: dict[AlertStatus, int] = {}
