@@ -7,10 +7,12 @@ agents over them (counts mode: every mention is negative, so
 
 Input rules (each violation is an `InputFileError` naming the file and line):
 
-* A header row naming ``timestamp`` and ``value`` (other columns ignored).
+* A header row naming ``timestamp`` and ``value`` (other columns ignored),
+  separated by commas, or by semicolons or tabs throughout.
 * Timestamps: ``2015-02-26 21:42:53`` (NAB; read as UTC), ISO-8601 with a zone
   (``2015-02-26T21:42:53Z``, ``+01:00``; a naive ISO time is read as UTC too),
-  or Unix seconds. Strictly increasing: an unsorted or duplicate timestamp
+  or Unix seconds (milliseconds from 1e11 on: no date before the year 5138 is
+  that many seconds). Strictly increasing: an unsorted or duplicate timestamp
   is an error (sort and de-duplicate the file yourself: we do not guess which
   row is right).
 * The bucket width is the most common step between rows. A step that is not
@@ -78,6 +80,12 @@ class CountSeries:
         return self.path.stem
 
 
+_UNIX_SECONDS_LIMIT = 1e11
+"""A numeric timestamp this large is Unix milliseconds, not seconds."""
+_UNIX_MS_LIMIT = 1e14
+"""Numeric timestamps from here on (microseconds, nanoseconds) are refused."""
+
+
 def parse_timestamp(text: str) -> int:
     """A timestamp as UTC epoch ms; ValueError when it cannot be read.
 
@@ -87,17 +95,21 @@ def parse_timestamp(text: str) -> int:
     1424986973000
     >>> parse_timestamp("1424986973")
     1424986973000
+    >>> parse_timestamp("1424986973000")  # Unix milliseconds (Kafka, JavaScript)
+    1424986973000
     """
     s = text.strip()
     if not s:
         msg = "empty timestamp"
         raise ValueError(msg)
     if _NUMBER.match(s):
-        seconds = float(s)
-        if not math.isfinite(seconds):
-            msg = f"bad Unix time {text!r}"
+        number = float(s)
+        if not math.isfinite(number) or abs(number) >= _UNIX_MS_LIMIT:
+            msg = f"bad Unix time {text!r} (seconds or milliseconds since 1970)"
             raise ValueError(msg)
-        return round(seconds * 1000)
+        # Seconds until the year 5138, milliseconds from there: read as
+        # seconds, a millisecond file would pass as buckets of days.
+        return round(number if abs(number) >= _UNIX_SECONDS_LIMIT else number * 1000)
     iso = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
     try:
         dt = datetime.fromisoformat(iso)
@@ -130,7 +142,12 @@ def _rows(path: Path) -> Iterator[CountRow]:
         msg = f"{path}: cannot read: {exc.strerror}"
         raise InputFileError(msg) from None
     with handle:
-        reader = csv.reader(handle)
+        try:
+            delimiter = _delimiter(handle.readline())
+        except UnicodeDecodeError:
+            delimiter = ","  # reported below, with the line
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader, None)
             if header is None:
@@ -160,9 +177,40 @@ def _rows(path: Path) -> Iterator[CountRow]:
                     start_ms=start_ms,
                     value=value,
                 )
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             msg = f"{path}:{reader.line_num}: unreadable CSV: {exc}"
             raise InputFileError(msg) from None
+        except UnicodeDecodeError:
+            # The text layer decodes ahead of the CSV reader, so its line count
+            # says nothing about where the bad byte is: find the line itself.
+            msg = f"{path}:{_undecodable_line(path)}: not UTF-8 text (save the file as UTF-8)"
+            raise InputFileError(msg) from None
+
+
+def _delimiter(header: str) -> str:
+    """The header's field separator: a comma, else a semicolon or a tab.
+
+    Spreadsheets in most of the languages we serve export CSV with semicolons
+    (the comma is their decimal mark); their header is still plain to read.
+
+    >>> _delimiter("timestamp;value\\r\\n"), _delimiter("timestamp,value")
+    (';', ',')
+    """
+    for candidate in (",", ";", "\t"):
+        if candidate in header:
+            return candidate
+    return ","
+
+
+def _undecodable_line(path: Path) -> int:
+    """The 1-based number of the first line that is not valid UTF-8 (0 if none)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def read_counts(path: Path) -> CountSeries:

@@ -39,13 +39,17 @@ def series(values: list[int | str], start: int = 1_424_986_973, step: int = 300)
         ("2015-02-26T21:42:53", 1_424_986_973_000),
         ("1424986973", 1_424_986_973_000),
         ("1424986973.5", 1_424_986_973_500),
+        ("1424986973000", 1_424_986_973_000),  # Unix milliseconds
+        ("1424986973500", 1_424_986_973_500),
     ],
 )
 def test_timestamp_formats(text: str, ms: int) -> None:
     assert parse_timestamp(text) == ms
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2015-13-01 00:00:00", "nan"])
+@pytest.mark.parametrize(
+    "text", ["", "yesterday", "2015-13-01 00:00:00", "nan", "1424986973000000"]
+)
 def test_unreadable_timestamps(text: str) -> None:
     with pytest.raises(ValueError, match=r"timestamp|Unix"):
         parse_timestamp(text)
@@ -84,6 +88,30 @@ def test_bad_files_name_the_line(tmp_path: Path, text: str, message: str) -> Non
         read_counts(path)
     assert str(path) in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_file_that_is_not_utf8_names_its_first_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "acme.csv"
+    path.write_bytes(b"timestamp,value\n0,1\n300,2\n600,3 caf\xe9\n900,4\n")
+    with pytest.raises(InputFileError, match=r"acme.csv:4: not UTF-8 text"):
+        read_counts(path)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_and_tab_files_read_as_comma_files(tmp_path: Path, separator: str) -> None:
+    text = series([3, 4, "", 6])
+    comma = read_counts(write(tmp_path, text, "comma.csv"))
+    other = read_counts(write(tmp_path, text.replace(",", separator), "other.csv"))
+    assert other.rows == comma.rows
+    assert other.bucket_ms == comma.bucket_ms == 300_000
+
+
+def test_millisecond_timestamps_give_the_same_buckets_as_seconds(tmp_path: Path) -> None:
+    seconds = read_counts(write(tmp_path, series([1, 2, 3]), "s.csv"))
+    ms = [f"{(1_424_986_973 + i * 300) * 1000},{v}" for i, v in enumerate([1, 2, 3])]
+    millis = read_counts(write(tmp_path, "timestamp,value\n" + "\n".join(ms) + "\n", "ms.csv"))
+    assert millis.bucket_ms == seconds.bucket_ms == 300_000
+    assert [r.start_ms for r in millis.rows] == [r.start_ms for r in seconds.rows]
 
 
 def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
