@@ -365,6 +365,32 @@ def test_novelty_needs_history_and_a_margin_over_the_kth_daily_peak(
 @pytest.mark.parametrize(
     ("history_days", "count", "anomalous"),
     [
+        (2.0, 40, True),  # two past days: too few to call the level ordinary
+        (3.0, 40, False),  # each of three past days reached it: held back
+        (4.0, 40, False),
+        (4.0, 41, True),  # above one of them (all of them here): judged as before
+        (4.0, 36, False),
+    ],
+)
+def test_a_young_brand_s_spike_that_every_past_day_reached_is_held_back(
+    history_days: float, count: int, anomalous: bool
+) -> None:
+    """A flat brand of 10 a bucket with one bucket of 40 every day, before
+    `novelty_return_days`: the novelty rule does not hold buckets back yet,
+    but one that each of `novelty_young_hold` past days or more reached is
+    the brand's routine."""
+    counts = [40 if i % DAY == 50 else 10 for i in range(int(history_days * DAY))]
+    state, _ = feed(counts)
+    v = step(state, window(len(counts) + 60, count), P)[1]
+    assert (v.kind == "anomalous") is anomalous
+    off = replace(P, novelty_young_hold=0)
+    off_state, _ = feed(counts, off)
+    assert step(off_state, window(len(counts) + 60, count), off)[1].kind == "anomalous"
+
+
+@pytest.mark.parametrize(
+    ("history_days", "count", "anomalous"),
+    [
         (0.8, 9, False),  # under a day: no daily peak to top yet, so the full threshold
         (1.5, 9, True),  # tops every peak so far (2): a lower bar, though the score is under 4
         (1.5, 6, False),  # tops them too, but scores under novelty_threshold
