@@ -557,12 +557,14 @@ def _share_score(
     with ``rho`` as if the whole span were one bucket of its total size,
     which would inflate the variance of 4 buckets of 9 mentions by 1.42
     instead of 1.10 and hide a sustained rise of the share on a small brand.
+    While young it tries `_SHORT_SPANS` at the charge of all `_SPANS`, as the
+    volume does without a profile.
     """
     negs = [n for n, _ in recent] + [negative]
     tots = [t for _, t in recent] + [total]
     best = 0.0
     spans = _SHORT_SPANS if young else _SPANS
-    charge = math.log10(len(spans))
+    charge = math.log10(len(_SPANS))
     for span in spans:
         if len(negs) < span:
             break

@@ -614,6 +614,16 @@ def test_a_sustained_share_rise_on_a_small_brand_scores_over_its_span() -> None:
     assert single < lumped < P.threshold <= span
 
 
+def test_a_young_share_pays_the_settled_charge_for_its_spans() -> None:
+    """Trying fewer spans while young must not make the spans it does try more
+    sensitive than a settled brand's: with too little history for an 8-bucket
+    sum, young and settled score alike."""
+    recent = [(5.0, 9.0)] * 3
+    young = _share_score(5.0, 9.0, recent, 0.2, 0.02, P, young=True)
+    settled = _share_score(5.0, 9.0, recent, 0.2, 0.02, P, young=False)
+    assert young == settled > P.threshold
+
+
 def test_one_burst_and_its_ordinary_neighbour_are_not_a_sustained_rise() -> None:
     """The bucket after a burst of complaints on a big brand with a low share.
 
