@@ -231,19 +231,20 @@ class DetectorParams:
     baseline. Chosen on NAB's tuned half with the crisis bench (standard
     profile 76.5 at 5; 4: 74.4, 7: 64.6)."""
     novelty_young_days: float = 1.0
+    """From this much history until `novelty_return_days`, a bucket (or span
+    sum) that tops every daily peak seen so far needs only
+    `novelty_threshold`, but nothing is held back yet for not topping them
+    (save what `novelty_young_hold` holds back): a young brand's first days
+    cannot say what is rare for it, but a level never seen is news. Crisis
+    bench (cold brands, surges on days 1-3): median delay 2 -> 1 bucket, no
+    false incident; NAB's tuned half unchanged (its probation covers the
+    first 2.6 days)."""
     novelty_young_hold: int = 3
     """Before `novelty_return_days`, a bucket (and its span sum) that every one of
     at least this many past days reached is held back all the same (0: never).
     Three: a spike that recurs daily, or a first Monday after a quiet first
     weekend, stopped paging (crisis bench, seeds 20240501 and 1-6: 3 fewer false
     incidents, 1 more missed surge of 840; NAB tuned: 1 false positive fewer)."""
-    """From this much history until `novelty_return_days`, a bucket (or span
-    sum) that tops every daily peak seen so far needs only
-    `novelty_threshold`, but nothing is held back yet for not topping them:
-    a young brand's first days cannot say what is rare for it, but a level
-    never seen is news. Crisis bench (cold brands, surges on days 1-3):
-    median delay 2 -> 1 bucket, no false incident; NAB's tuned half
-    unchanged (its probation covers the first 2.6 days)."""
     novelty_margin: float = 2.0
     """Counting-noise margin over that peak, in Poisson standard deviations."""
     novelty_threshold: float = 2.0
@@ -733,19 +734,21 @@ def _novel(
         return None
     if _tops(observed, _kth_peak(peak_values, k), params):
         return True
-    if params.novelty_span > 1:
-        span_sum = _span_sum((*state.recent_obs, observed), params)
-        if _tops(span_sum, _kth_peak(peak_sums, k), params):
-            return True
+    span_sum = _span_sum((*state.recent_obs, observed), params)
+    if params.novelty_span > 1 and _tops(span_sum, _kth_peak(peak_sums, k), params):
+        return True
     if history_days >= params.novelty_return_days:
         return False
-    if params.novelty_young_hold and _below_every_past_day(observed, state, start_ms, params):
+    if params.novelty_young_hold and _below_every_past_day(
+        observed, span_sum, state, start_ms, params
+    ):
         return False
     return None
 
 
 def _below_every_past_day(
     observed: float,
+    span_sum: float,
     state: DetectorState,
     start_ms: int,
     params: DetectorParams,
@@ -765,7 +768,6 @@ def _below_every_past_day(
         values, sums = values[:-1], sums[:-1]
     if len(values) < max(params.novelty_young_hold, 1):
         return False
-    span_sum = _span_sum((*state.recent_obs, observed), params)
     return observed <= min(values) and span_sum <= min(sums)
 
 
