@@ -413,6 +413,66 @@ def test_a_young_brand_s_never_seen_level_needs_less_surprise(
     assert step(old_state, window(len(counts), count), old)[1].kind == "normal"
 
 
+def _doubled_from(onset: int, days: int, base: float, seed: int) -> list[int]:
+    """`rhythm`'s brand (weekend factor 0.6) whose negatives double for good at `onset`."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(days * DAY):
+        hour = (i % DAY) / 4
+        daily = 0.3 + 0.7 * max(0.0, math.sin((hour - 6) / 18 * math.pi)) ** 1.5
+        weekly = 0.6 if (i // DAY) % 7 in (2, 3) else 1.0
+        mu = base * daily * weekly * (2.0 if i >= onset else 1.0)
+        out.append(int(rng.negative_binomial(20, 20 / (20 + mu))))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_lasting_doubling_at_night_is_found_within_a_day(seed: int) -> None:
+    """A brand of 8 negatives a bucket at its peak doubles for good at 22:00.
+
+    Each bucket is only a little surprising, so the 2-hour level takes the
+    doubling in overnight; when the next afternoon's buckets top every
+    earlier day's peak, they are judged against the 12-hour level as well,
+    which has taken in only part of it."""
+    onset = 10 * DAY + 22 * 4
+    counts = _doubled_from(onset, 12, 8.0, seed)
+    _, verdicts = feed(counts)
+    assert not [v for v in verdicts[:onset] if v.kind == "anomalous"]
+    found = [v for v in verdicts[onset : onset + DAY] if v.kind == "anomalous"]
+    assert found
+    assert found[0].record_days >= 5
+    off = replace(P, slow_level_halflife_minutes=0.0)
+    _, without = feed(counts, off)
+    assert not [v for v in without[onset : onset + DAY] if v.kind == "anomalous"]
+
+
+def test_only_a_new_peak_is_judged_against_the_slow_level() -> None:
+    """A settled brand of 10 a bucket with a daily 40, whose 2-hour level has
+    risen to twice the 12-hour one: a 35 (under its daily peaks) is scored
+    against the 2-hour level as before; a 60 (a new peak) against the lower of
+    the two."""
+    counts = [40 if i % DAY == 50 else 10 for i in range(8 * DAY)]
+    state, _ = feed(counts)
+    risen = replace(state, ratio=2.0 * state.ratio, slow_ratio=state.ratio)
+    off = replace(P, slow_level_halflife_minutes=0.0)
+    at = len(counts) + 10
+    for count, new in ((35, False), (60, True)):
+        on_score = step(risen, window(at, count), P)[1].score
+        off_score = step(risen, window(at, count), off)[1].score
+        assert (on_score > off_score) is new
+    # A 12-hour level above the 2-hour one lowers nothing.
+    fallen = replace(state, ratio=state.ratio, slow_ratio=2.0 * state.ratio)
+    assert step(fallen, window(at, 60), P)[1].score == step(fallen, window(at, 60), off)[1].score
+
+
+def test_a_state_saved_before_the_slow_level_starts_it_at_the_current_level() -> None:
+    state, _ = feed(rhythm(3, 8, seed=5))
+    saved = state_to_dict(replace(state, ratio=1.7))
+    del saved["slow_ratio"]
+    assert state_from_dict(saved).slow_ratio == 1.7
+    assert state_from_dict(state_to_dict(state)).slow_ratio == state.slow_ratio
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=2_000), min_size=DAY, max_size=DAY))
 def test_a_brand_that_repeats_the_same_day_is_quiet_once_novelty_applies(day: list[int]) -> None:
