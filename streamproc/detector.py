@@ -156,7 +156,7 @@ class DetectorParams:
     peaks. 720: crisis bench, seeds 20240501 and 1-6: lasting doublings found
     within a day 75 -> 85 of 140, triplings 122 -> 130, surges on established
     brands missed 66 -> 64 of 840 (cold: 81, unchanged); one more onboarding
-    false incident (seed 2) and two more second pages of a lasting step (7 in
+    false incident (seed 2) and one more second page of a lasting step (5 in
     420 steps). NAB tuned half 76.8 -> 82.5 (a missed window found, one found
     earlier, one more false-positive row); held-out half 60.3 -> 60.1. 360:
     fewer steps found; 1440 and 2880: the same as 720 on NAB."""
