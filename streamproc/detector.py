@@ -51,12 +51,15 @@ How a bucket is judged
   rise that starts under the brand's usual peaks (a step at night, a slow
   climb) is news once it tops them, instead of being compared with its own
   first hours for ever. A new peak is evidence of its own, so it needs
-  only ``novelty_threshold`` of surprise, and it is also judged against a
-  slower level (half-life 12 hours) when that is lower: the 2-hour level
-  takes in a lasting rise that no single bucket shows (a doubling at night
-  on a small brand) before it tops the brand's peaks; from ``novelty_young_days`` on, a
-  young brand's bucket that tops every day so far gets that lower bar too;
-  nothing is held back yet, except a bucket that each of its first
+  only ``novelty_threshold`` of surprise, if it also tops the peaks of the
+  last ``novelty_recent_days`` (a level reached yesterday is not news today:
+  the k-th peak calls a lasting step's level new for days, and the next
+  day's misfits paged it again), and it is also judged against a slower
+  level (half-life 12 hours) when that is lower: the 2-hour level takes in
+  a lasting rise that no single bucket shows (a doubling at night on a small
+  brand) before it tops the brand's peaks. From ``novelty_young_days`` on,
+  a young brand's bucket that tops every day so far gets that lower bar
+  too; nothing is held back yet, except a bucket that each of its first
   ``novelty_young_hold`` days or more reached (a spike that recurs daily is
   no news even on day 4). The verdict says how many days it is
   the highest in (``record_days``), for the alert's explanation.
@@ -262,6 +265,12 @@ class DetectorParams:
     incidents, 1 more missed surge of 840; NAB tuned: 1 false positive fewer)."""
     novelty_margin: float = 2.0
     """Counting-noise margin over that peak, in Poisson standard deviations."""
+    novelty_recent_days: float = 1.0
+    """A new peak gets `novelty_threshold` only if it also tops the peaks of
+    this many days before today (0: no such test); else it needs `threshold`.
+    One: brands paged again by a lasting step on the crisis bench (seeds
+    20240501 and 1-6) 5 -> 1 of 420 steps, and 20 -> 10 of 1,440 on other
+    draws of brands and streams; all its other figures and NAB's unchanged."""
     novelty_threshold: float = 2.0
     """Score at which a bucket that passes the novelty rule is anomalous, when
     lower than `threshold` (0: `threshold`): a new peak is evidence of its own."""
@@ -300,7 +309,9 @@ class DetectorParams:
         _check_at_least(self, 0.0, "calibration_per_day", "calibration_prior_minutes")
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
         _check_at_least(self, 1.0, "share_min_ratio", "learn_full_ratio")
-        _check_at_least(self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold")
+        _check_at_least(
+            self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold", "novelty_recent_days"
+        )
         _check_at_least(self, 0.0, "novelty_young_days", "share_span_support")
         _check_positive(self, "novelty_return_days")
         if not 1 <= self.novelty_span <= _RECENT:
@@ -788,6 +799,36 @@ def _novel(
     return None
 
 
+def _tops_recent_days(
+    observed: float, state: DetectorState, start_ms: int, params: DetectorParams
+) -> bool:
+    """Whether the bucket (or its `novelty_span` sum) tops the peaks of the last
+    `novelty_recent_days` days before today, as a new peak must to get the lower bar.
+
+    The k-th highest daily peak calls a lasting step's new level new until k
+    days have reached it, so for days after the step a small misfit of the
+    baseline (a midnight, where the daily profile has learnt the step for one
+    day less) needed only `novelty_threshold` and paged the same step again
+    once the cooldown was over. A level reached yesterday is not new today:
+    such a bucket needs the full `threshold`. No counting-noise margin: the
+    bucket only has to be higher.
+    """
+    if params.novelty_recent_days <= 0.0:
+        return True
+    today = start_ms // DAY_MS
+    recent = [
+        (value, span)
+        for day, value, span in zip(
+            state.peak_days, state.peak_values, state.peak_sums, strict=True
+        )
+        if today - params.novelty_recent_days <= day < today
+    ]
+    if not recent:
+        return True
+    span_sum = _span_sum((*state.recent_obs, observed), params)
+    return observed > max(v for v, _ in recent) or span_sum > max(s for _, s in recent)
+
+
 def _below_every_past_day(
     observed: float,
     span_sum: float,
@@ -950,7 +991,8 @@ def step(
     ratio = observed / max(expected, 1.0)
     # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
     new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
-    bar = new_peak_bar if novel else params.threshold
+    new_peak = novel and _tops_recent_days(observed, state, window.start_ms, params)
+    bar = new_peak_bar if new_peak else params.threshold
     volume_hit = (
         novel is not False
         and volume_score >= bar

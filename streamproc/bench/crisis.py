@@ -27,7 +27,9 @@ random and watched, quiet, for two weeks. Its first week is where a baseline
 that has not seen every weekday yet can mistake the weekly rhythm for a surge.
 ``steps``: each brand's negatives doubled, tripled or quintupled for good from
 a random hour of day 8 to 20: found within a day, the delay, and how many
-incidents the step opened (one is right: the new level becomes the normal).
+incidents the step opened (one is right: the new level becomes the normal),
+the brands it paged again (``paged_again``) and the steps first paged only
+after a day (``found_after_a_day``, counted as missed).
 """
 
 from __future__ import annotations
@@ -371,7 +373,8 @@ def _steps(
         step_up = _lasting(factor)
         delays: list[int] = []
         missed: list[dict[str, object]] = []
-        pages = before = 0
+        paged_again: list[str] = []
+        pages = before = late = 0
         for brand in brands:
             day = int(rng.integers(8, 21))
             onset = day * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY))
@@ -380,9 +383,12 @@ def _steps(
             before += sum(1 for i in fired if i < onset)
             after = [i - onset for i in fired if i >= onset]
             pages += len(after)
+            if len(after) > 1:
+                paged_again.append(brand.name)
             if after and after[0] < BUCKETS_PER_DAY:
                 delays.append(after[0])
             else:
+                late += bool(after)
                 missed.append(
                     {
                         "brand": brand.name,
@@ -396,6 +402,8 @@ def _steps(
             "median_delay_buckets": statistics.median(delays) if delays else None,
             "max_delay_buckets": max(delays, default=None),
             "incidents_after_onset": pages,
+            "found_after_a_day": late,
+            "paged_again": paged_again,
             "false_incidents_before_onset": before,
             "missed": missed,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -134,11 +135,56 @@ def test_steps_report_what_paged_and_when() -> None:
     x5 = by_factor["x5"]
     assert x5["found_within_a_day"] == len(brands)
     assert x5["incidents_after_onset"] == len(brands)
+    assert x5["paged_again"] == []
     assert x5["max_delay_buckets"] <= 2
+    for v in by_factor.values():
+        assert 0 <= v["found_after_a_day"] <= len(v["missed"])
+        pages = v["found_within_a_day"] + v["found_after_a_day"] + len(v["paged_again"])
+        assert v["incidents_after_onset"] >= pages
     # The report keeps what was missed, to read what a step it missed looked like.
     for v in by_factor.values():
         for m in v["missed"]:
             assert set(m) == {"brand", "peak_negative", "onset_hour"}
+
+
+def test_steps_name_the_brands_a_step_paged_again() -> None:
+    # No cooldown and a quick resolution: a step pages, resolves once the
+    # baseline has learnt it, and a later misfit pages it again.
+    brands = crisis.make_brands(np.random.default_rng(4))[:3]
+    policy = AlertPolicy(cooldown_ms=0, resolve_after=1, persistence=1, persistence_window=1)
+    params = DetectorParams(threshold=2.0, novelty_days=0.0, min_ratio=1.1, min_excess=1.0)
+    out = crisis._steps(brands, np.random.default_rng(9), params, policy)["by_factor"]
+    assert isinstance(out, dict)
+    again = {name for v in out.values() for name in v["paged_again"]}
+    assert again
+    assert again <= {b.name for b in brands}
+    for v in out.values():
+        assert len(v["paged_again"]) <= v["incidents_after_onset"] - v["found_within_a_day"]
+
+
+def test_a_small_brand_s_lasting_step_pages_once() -> None:
+    """A brand of about 4 negatives a bucket at its peak, five times that for
+    good from 00:45 on day 10: one page within the hour. Without the test of
+    the recent days, the next afternoon's buckets, no higher than the day
+    before's, were new for the brand's k-th daily peak and paged the step
+    again once the day's cooldown was over."""
+    brand = crisis.make_brands(np.random.default_rng(0))[11]
+    onset = 10 * crisis.BUCKETS_PER_DAY + 3
+    buckets = onset + crisis.STEP_WATCH_DAYS * crisis.BUCKETS_PER_DAY
+    windows = list(
+        crisis.stream(
+            brand, buckets, np.random.default_rng(15), onset, crisis._lasting(5.0), buckets
+        )
+    )
+    params, policy = DetectorParams(), AlertPolicy()
+    fired = crisis.incidents(iter(windows), params, policy)
+    assert len(fired) == 1
+    assert onset <= fired[0] <= onset + 12
+    off = replace(params, novelty_recent_days=0.0)
+    again = crisis.incidents(iter(windows), off, policy)
+    assert again[0] == fired[0]
+    assert len(again) == 2
+    assert again[1] - onset > crisis.BUCKETS_PER_DAY
 
 
 @pytest.mark.slow

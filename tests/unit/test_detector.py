@@ -465,6 +465,36 @@ def test_only_a_new_peak_is_judged_against_the_slow_level() -> None:
     assert step(fallen, window(at, 60), P)[1].score == step(fallen, window(at, 60), off)[1].score
 
 
+@pytest.mark.parametrize(
+    ("days_ago", "count", "anomalous"),
+    [
+        (1, 20, False),  # new for the brand's k-th peak, under yesterday's 21
+        (1, 21, False),  # as high as yesterday: not new today, the full threshold
+        (1, 22, True),  # tops yesterday too: the lower bar
+        (2, 21, True),  # the 21 came two days ago: not within novelty_recent_days
+    ],
+)
+def test_a_level_reached_yesterday_needs_the_full_threshold(
+    days_ago: int, count: int, anomalous: bool
+) -> None:
+    """A settled brand of 10 a bucket whose one bucket of 21 came `days_ago`.
+
+    The k-th highest daily peak still calls 20 to 22 new, and each scores
+    between `novelty_threshold` and `threshold`; without the test of the
+    recent days every one of them is anomalous. This is what paged a lasting
+    step a second time on the days after it."""
+    days = 12
+    counts = [10] * (days * DAY)
+    counts[(days - days_ago) * DAY + 50] = 21
+    state, _ = feed(counts)
+    v = step(state, window(len(counts) + 60, count), P)[1]
+    assert P.novelty_threshold <= v.score < P.threshold
+    assert (v.kind == "anomalous") is anomalous
+    off = replace(P, novelty_recent_days=0.0)
+    off_state, _ = feed(counts, off)
+    assert step(off_state, window(len(counts) + 60, count), off)[1].kind == "anomalous"
+
+
 def test_a_state_saved_before_the_slow_level_starts_it_at_the_current_level() -> None:
     state, _ = feed(rhythm(3, 8, seed=5))
     saved = state_to_dict(replace(state, ratio=1.7))
