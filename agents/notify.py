@@ -97,6 +97,9 @@ HOUSEKEEP_EVERY_MS = 600_000
 MAX_HOUSEKEEP_WRITES = 200
 """Thread entries one pruning pass may rewrite (the rest wait for the next)."""
 
+_DIRECTIONS = frozenset({"rising", "easing"})
+"""Reasons of an `updated` event that say which way the count moved."""
+
 _ACTION_WORDS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "manual": "Resolved"}
 
 
@@ -104,9 +107,10 @@ def console_line(event: AlertEvent, brand_name: str) -> str:
     """A short human summary of an alert event, ratio first."""
     by_count = sorted(event.languages.items(), key=lambda kv: -kv[1])
     langs = ", ".join(f"{k} {v}" for k, v in by_count)
-    head = f"[{event.status.value.upper()} {event.severity.value}] {brand_name}: " + ratio_sentence(
-        event
-    )
+    label = f"{event.status.value.upper()} {event.severity.value}"
+    if event.status is AlertStatus.UPDATED and event.reason in _DIRECTIONS:
+        label += f", {event.reason}"
+    head = f"[{label}] {brand_name}: " + ratio_sentence(event)
     lines = [
         head,
         f"  window {iso_ms(event.window_start_ms)} growth {event.growth:+.0%}"

@@ -20,8 +20,10 @@ Lifecycle of one brand
 * **active**: `escalated` when the severity rises from warning to critical
   (a critical verdict, or ``escalate_factor`` times the count that fired);
   `updated` when the count moved by ``update_change`` (relative) since the
-  last event and at least ``update_every`` buckets passed (reason
-  ``changed``), or as a reminder every ``reminder_ms`` while nobody has
+  last event and at least ``update_every`` buckets passed (reason ``rising``
+  or ``easing``, which way it moved: an update at half the last count under
+  a "critical" header reads as alarm unless it says the surge is easing),
+  or as a reminder every ``reminder_ms`` while nobody has
   acknowledged it (reason ``reminder``). The severity never goes down.
 * **active -> idle (`resolved`, reason ``recovered``)**: after
   ``resolve_after`` consecutive *quiet* buckets (not anomalous and scoring
@@ -453,7 +455,8 @@ def _active(
     if state.buckets_since_event >= policy.update_every and change >= (
         policy.update_change * max(state.last_event_observed, 1.0)
     ):
-        event = _event(state, verdict, AlertStatus.UPDATED, "changed")
+        way = "rising" if verdict.observed > state.last_event_observed else "easing"
+        event = _event(state, verdict, AlertStatus.UPDATED, way)
         return _emitted(state, event), (event,)
     if (
         not state.acknowledged

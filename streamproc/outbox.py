@@ -21,7 +21,7 @@ Rules that make "nothing lost, nothing doubled" hold:
   in arrival order. The root is always posted before any reply, and edited
   (``chat.update``) only after the waiting replies went out.
 * While replies wait (Slack down, backing off), consecutive `updated` events
-  that carry numbers (``changed``, ``reminder``) collapse into the latest; the
+  that carry numbers (``rising``, ``easing``, ``reminder``) collapse into the latest; the
   reply then stands for all their alert ids. `firing`, `escalated`, `resolved`
   and people's actions (acknowledged, snoozed) are kept one by one.
 * A root post is non-idempotent (Slack has no idempotency key), so the agent

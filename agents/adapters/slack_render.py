@@ -409,6 +409,8 @@ def _actions(event: AlertEvent, *, resolved: bool, review_url: str | None) -> Bl
 _REASONS: Mapping[str, str] = {
     "anomaly": "still anomalous",
     "growth": "still growing",
+    "rising": "rising",
+    "easing": "easing",
     "recovered": "back to normal",
     "acknowledged": "acknowledged",
     "snoozed": "snoozed",

@@ -270,6 +270,14 @@ def test_reply_leads_with_the_change(status: AlertStatus, severity: Severity, le
     assert_within_limits(text, blocks)
 
 
+@pytest.mark.parametrize("way", ["rising", "easing"])
+def test_an_update_says_which_way_the_count_moved(way: str) -> None:
+    ev = event(status=AlertStatus.UPDATED, reason=way, observed=30.0, expected=40.0)
+    text, _ = render_reply(ev, "Acme")
+    assert text.startswith(f":information_source: *Update*: Acme ({way})")
+    assert "0.8x normal: 30 negative mentions" in text
+
+
 def test_fit_blocks_drops_from_the_middle_and_keeps_head_and_actions() -> None:
     head = [
         {"type": "header", "text": {"type": "plain_text", "text": "H" * 400}},

@@ -47,7 +47,7 @@ OTHER = alerting.incident_id_for("nubia", T0 + B)
 def event(
     n: int,
     status: AlertStatus = AlertStatus.UPDATED,
-    reason: str = "changed",
+    reason: str = "rising",
     *,
     incident: str = INC,
     brand: str = "verdalia",

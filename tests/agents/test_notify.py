@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from agents import views
+from agents import notify, views
 from agents.adapters.slack import RetryPolicy, SlackNotifier
 from agents.adapters.slack_actions import sign
 from agents.adapters.slack_double import SlackDouble, StoredMessage
@@ -93,7 +93,7 @@ async def rig() -> AsyncIterator[Rig]:
 def alert(
     n: int,
     status: AlertStatus = AlertStatus.UPDATED,
-    reason: str = "changed",
+    reason: str = "rising",
     *,
     brand: str = "verdalia",
     incident: str = "inc-v",
@@ -200,7 +200,7 @@ async def test_an_outage_keeps_everything_and_coalesces_updates(rig: Rig) -> Non
     async with rig.w.app.agents["notify"].test_context() as notify:
         await notify.put(FIRING, partition=1)
         for n in (1, 2, 3):
-            await notify.put(alert(n, reason="reminder" if n == 2 else "changed"), partition=1)
+            await notify.put(alert(n, reason="reminder" if n == 2 else "rising"), partition=1)
         await notify.put(alert(4, AlertStatus.ESCALATED, "escalated"), partition=1)
         await notify.put(alert(5), partition=1)
         assert rig.slack.posted == []
@@ -549,3 +549,19 @@ async def test_a_redelivered_event_after_a_crash_before_the_record_is_not_double
         )
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "label"),
+    [
+        (AlertStatus.UPDATED, "easing", "[UPDATED warning, easing]"),
+        (AlertStatus.UPDATED, "rising", "[UPDATED warning, rising]"),
+        (AlertStatus.UPDATED, "reminder", "[UPDATED warning]"),
+        (AlertStatus.FIRING, "anomaly", "[FIRING warning]"),
+    ],
+)
+def test_the_console_line_says_which_way_an_update_moved(
+    status: AlertStatus, reason: str, label: str
+) -> None:
+    event = codec.alert_from_dict(alert(1, status, reason))
+    assert notify.console_line(event, "Verdalia").startswith(f"{label} Verdalia: 8.2x normal")

@@ -199,7 +199,12 @@ def test_updates_on_change_and_reminders_stop_when_acknowledged() -> None:
 
     vs2 = [hot(0), hot(1)] + [hot(i, observed=90.0) for i in range(2, 7)]
     _, events2 = run(vs2, policy=replace(POLICY, reminder_ms=0, escalate_factor=99.0))
-    assert statuses(events2) == [("firing", "anomaly"), ("updated", "changed")]
+    assert statuses(events2) == [("firing", "anomaly"), ("updated", "rising")]
+    # The same move down says the surge is easing: the header stays "critical"
+    # (the severity never goes down), so the reason carries the direction.
+    vs3 = [hot(0), hot(1)] + [hot(i, observed=15.0) for i in range(2, 7)]
+    _, events3 = run(vs3, policy=replace(POLICY, reminder_ms=0))
+    assert statuses(events3) == [("firing", "anomaly"), ("updated", "easing")]
 
     s, _ = run(vs[:2])
     s, _ = apply_action(s, "acknowledge", 2 * B, POLICY)

@@ -35,7 +35,7 @@ SAMPLE = Sample(mention_id="m1", text="caducado", created_at_ms=0, lang="es", au
 def ev(
     n: int,
     status: AlertStatus = UPDATED,
-    reason: str = "changed",
+    reason: str = "rising",
     *,
     actor: str = "",
     severity: Severity = Severity.WARNING,
@@ -340,7 +340,8 @@ def test_params_are_checked() -> None:
 # --- properties ------------------------------------------------------------------------
 
 KINDS = [
-    (UPDATED, "changed"),
+    (UPDATED, "rising"),
+    (UPDATED, "easing"),
     (UPDATED, "reminder"),
     (UPDATED, "acknowledged"),
     (UPDATED, "snoozed"),
