@@ -495,6 +495,29 @@ def test_a_level_reached_yesterday_needs_the_full_threshold(
     assert step(off_state, window(len(counts) + 60, count), off)[1].kind == "anomalous"
 
 
+@pytest.mark.parametrize("level", [4, 10, 40])
+def test_the_recent_days_test_only_ever_raises_the_bar(level: int) -> None:
+    """A settled flat brand with one burst yesterday, then one bucket today,
+    over a grid of burst and bucket heights: from the same state, a bucket
+    anomalous with `novelty_recent_days` is anomalous without it (the test
+    picks between the two thresholds and never lowers one), and the grid has
+    buckets that only the test holds to the full threshold."""
+    days = 12
+    off = replace(P, novelty_recent_days=0.0)
+    held = 0
+    for burst in np.linspace(1.5, 3.5, 9):
+        counts = [level] * (days * DAY)
+        counts[(days - 1) * DAY + 50] = round(level * burst)
+        state, _ = feed(counts)
+        for bucket in np.linspace(1.2, 4.0, 15):
+            w = window(len(counts) + 60, round(level * bucket))
+            on = step(state, w, P)[1].kind == "anomalous"
+            without = step(state, w, off)[1].kind == "anomalous"
+            assert without or not on
+            held += without and not on
+    assert held > 0
+
+
 def test_a_state_saved_before_the_slow_level_starts_it_at_the_current_level() -> None:
     state, _ = feed(rhythm(3, 8, seed=5))
     saved = state_to_dict(replace(state, ratio=1.7))
