@@ -65,7 +65,7 @@ from agents.adapters.slack_render import (
 from agents.incidents import review_link
 from agents.tables import Passes, Tables, owned
 from agents.topics import Topics
-from streamproc import outbox
+from streamproc import alerting, outbox
 from streamproc.codec import alert_from_dict, iso_ms
 from streamproc.model import AlertEvent, AlertStatus
 from streamproc.outbox import (
@@ -97,9 +97,6 @@ HOUSEKEEP_EVERY_MS = 600_000
 MAX_HOUSEKEEP_WRITES = 200
 """Thread entries one pruning pass may rewrite (the rest wait for the next)."""
 
-_DIRECTIONS = frozenset({"rising", "easing"})
-"""Reasons of an `updated` event that say which way the count moved."""
-
 _ACTION_WORDS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "manual": "Resolved"}
 
 
@@ -108,7 +105,7 @@ def console_line(event: AlertEvent, brand_name: str) -> str:
     by_count = sorted(event.languages.items(), key=lambda kv: -kv[1])
     langs = ", ".join(f"{k} {v}" for k, v in by_count)
     label = f"{event.status.value.upper()} {event.severity.value}"
-    if event.status is AlertStatus.UPDATED and event.reason in _DIRECTIONS:
+    if event.status is AlertStatus.UPDATED and event.reason in (alerting.RISING, alerting.EASING):
         label += f", {event.reason}"
     head = f"[{label}] {brand_name}: " + ratio_sentence(event)
     lines = [

@@ -64,6 +64,10 @@ state and every event without bound."""
 ACTIONS = ("acknowledge", "snooze", "resolve")
 """The actions `apply_action` accepts."""
 
+RISING, EASING = "rising", "easing"
+"""Reasons of an `updated` event for a count that moved up or down by
+``update_change``: the severity never goes down, so the reason says which way."""
+
 Phase = Literal["idle", "active"]
 
 
@@ -455,7 +459,7 @@ def _active(
     if state.buckets_since_event >= policy.update_every and change >= (
         policy.update_change * max(state.last_event_observed, 1.0)
     ):
-        way = "rising" if verdict.observed > state.last_event_observed else "easing"
+        way = RISING if verdict.observed > state.last_event_observed else EASING
         event = _event(state, verdict, AlertStatus.UPDATED, way)
         return _emitted(state, event), (event,)
     if (

@@ -762,7 +762,7 @@ def _peaks_before_rise(
 
 
 def _novel(
-    observed: float, state: DetectorState, start_ms: int, params: DetectorParams
+    observed: float, span_sum: float, state: DetectorState, start_ms: int, params: DetectorParams
 ) -> bool | None:
     """Whether the bucket tops the brand's k-th highest daily peak (the novelty rule).
 
@@ -787,7 +787,6 @@ def _novel(
         return None
     if _tops(observed, _kth_peak(peak_values, k), params):
         return True
-    span_sum = _span_sum((*state.recent_obs, observed), params)
     if params.novelty_span > 1 and _tops(span_sum, _kth_peak(peak_sums, k), params):
         return True
     if history_days >= params.novelty_return_days:
@@ -800,7 +799,7 @@ def _novel(
 
 
 def _tops_recent_days(
-    observed: float, state: DetectorState, start_ms: int, params: DetectorParams
+    observed: float, span_sum: float, state: DetectorState, start_ms: int, params: DetectorParams
 ) -> bool:
     """Whether the bucket (or its `novelty_span` sum) tops the peaks of the last
     `novelty_recent_days` days before today, as a new peak must to get the lower bar.
@@ -825,7 +824,6 @@ def _tops_recent_days(
     ]
     if not recent:
         return True
-    span_sum = _span_sum((*state.recent_obs, observed), params)
     return observed > max(v for v, _ in recent) or span_sum > max(s for _, s in recent)
 
 
@@ -983,7 +981,9 @@ def step(
     volume_score = max(raw_volume - shift, 0.0)
     share_score = max(raw_share - shift, 0.0)
     score = max(volume_score, share_score)
-    novel = _novel(observed, state, window.start_ms, params)
+    # The bucket's `novelty_span` sum, which the novelty tests hold to the daily peak sums.
+    span_sum = _span_sum((*state.recent_obs, observed), params)
+    novel = _novel(observed, span_sum, state, window.start_ms, params)
     if novel and base.typical is not None:
         slow_score = _slow_level_score(observed, expected, recent, dispersion, state, params)
         volume_score = max(volume_score, slow_score - shift)
@@ -991,7 +991,7 @@ def step(
     ratio = observed / max(expected, 1.0)
     # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
     new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
-    new_peak = novel and _tops_recent_days(observed, state, window.start_ms, params)
+    new_peak = novel and _tops_recent_days(observed, span_sum, state, window.start_ms, params)
     bar = new_peak_bar if new_peak else params.threshold
     volume_hit = (
         novel is not False
