@@ -264,7 +264,7 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
     assert s.phase == "idle"
     _, ev_warn = run([hot(6), hot(7)], state=s)
     assert ev_warn == []
-    _, ev_crit = run([hot(6, observed=50.0, severity=Severity.CRITICAL)], state=s)
+    _, ev_crit = run([hot(6, observed=60.0, severity=Severity.CRITICAL)], state=s)
     assert statuses(ev_crit) == [("firing", "anomaly")]
 
 
@@ -276,6 +276,9 @@ def test_cooldown_blocks_warning_but_not_critical() -> None:
         (1.0, 61.0, True),
         (1.0, 90.0, True),
         (0.0, 30.0, True),  # factor 0: any critical bucket opens in the cooldown
+        (1.25, 61.0, False),  # the shipped factor: a wave a quarter bigger (75) or more
+        (1.25, 75.0, False),
+        (1.25, 76.0, True),
     ],
 )
 def test_in_the_cooldown_a_critical_bucket_must_top_the_last_peak(
