@@ -929,8 +929,8 @@ def step(
     ...     w = WindowStats(brand="b", start_ms=i * p.bucket_ms,
     ...                     end_ms=(i + 1) * p.bucket_ms, total=40, negative=10)
     ...     s, v = step(s, w, p)
-    >>> v.kind, round(v.expected), v.young_baseline
-    ('normal', 10, False)
+    >>> v.kind, round(v.expected), v.young_baseline  # young: 50 hours of history
+    ('normal', 10, True)
     >>> w = WindowStats(brand="b", start_ms=200 * p.bucket_ms,
     ...                 end_ms=201 * p.bucket_ms, total=120, negative=90)
     >>> v = step(s, w, p)[1]
