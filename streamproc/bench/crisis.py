@@ -30,6 +30,8 @@ a random hour of day 8 to 20: found within a day, the delay, and how many
 incidents the step opened (one is right: the new level becomes the normal),
 the brands it paged again (``paged_again``) and the steps first paged only
 after a day (``found_after_a_day``, counted as missed).
+``wandering``: four quiet weeks per brand whose days differ, in volume and
+in negative share, as real brands' do; every incident is false.
 """
 
 from __future__ import annotations
@@ -62,6 +64,12 @@ ONBOARDING_WEEKENDS = (0.5, 0.7, 1.5, 2.0)
 """Weekend traffic relative to weekdays, one drawn per onboarded brand."""
 ONBOARDING_SCALE = 10.0
 """Volume of an onboarded brand relative to its usual model."""
+WANDER_VOLUME_SD = 0.2
+"""The ``wandering`` section's day-to-day spread of volume (log scale): a
+typical day within about 20% of the brand's usual."""
+WANDER_SHARE_SD = 0.2
+"""Its day-to-day spread of the negative share's log-odds: a share of 20%
+is 17% to 23% on a typical day."""
 STEP_FACTORS = (2.0, 3.0, 5.0)
 """Lasting steps of the ``steps`` section: negatives times this from the onset on."""
 STEP_WATCH_DAYS = 2
@@ -94,6 +102,10 @@ class Brand:
     """Weekend traffic relative to weekdays."""
     dispersion: float
     """Negative-binomial dispersion of the counts."""
+    day_volume_sd: float = 0.0
+    """Standard deviation of the log of a day's volume factor (0: every day alike)."""
+    day_share_sd: float = 0.0
+    """Standard deviation of a day's shift of the negative share's log-odds."""
 
 
 def make_brands(rng: np.random.Generator) -> list[Brand]:
@@ -145,10 +157,22 @@ def stream(
     surge: Surge | None = None,
     length: int = SURGE_BUCKETS,
 ) -> Iterator[WindowStats]:
-    """The brand's closed buckets, with an optional surge of `length` buckets from `onset`."""
+    """The brand's closed buckets, with an optional surge of `length` buckets from `onset`.
+
+    A brand that wanders (`Brand.day_volume_sd`, `Brand.day_share_sd`) draws
+    its day's volume factor and share shift at each midnight, before the
+    day's first bucket; one that does not draws nothing for them.
+    """
+    wanders = brand.day_volume_sd > 0 or brand.day_share_sd > 0
+    day_volume, day_share = 1.0, brand.share
     for i in range(buckets):
-        mean_neg = brand.peak_negative * rhythm(brand, i)
-        mean_other = mean_neg * (1 - brand.share) / brand.share
+        if wanders and i % BUCKETS_PER_DAY == 0:
+            sd_v, sd_s = brand.day_volume_sd, brand.day_share_sd
+            day_volume = math.exp(rng.normal(0.0, sd_v) - sd_v * sd_v / 2)
+            log_odds = math.log(brand.share / (1 - brand.share)) + rng.normal(0.0, sd_s)
+            day_share = 1 / (1 + math.exp(-log_odds))
+        mean_neg = brand.peak_negative * rhythm(brand, i) * day_volume
+        mean_other = mean_neg * (1 - day_share) / day_share
         if onset is not None and surge is not None and onset <= i < onset + length:
             neg_x, other_x = surge(i - onset)
             mean_neg *= neg_x
@@ -323,6 +347,30 @@ def _false_incidents(
     return out
 
 
+def _wandering(
+    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+) -> dict[str, object]:
+    """Quiet brands whose days differ: four weeks from cold, every incident false.
+
+    The other sections' brands repeat the same day for ever, bar the weekly
+    rhythm and each bucket's noise. Real brands have busier and calmer days,
+    and days when more of what is said is negative; a detector that takes a
+    whole day's drift for a surge would page them and never show it here.
+    """
+    wandering = [
+        replace(b, day_volume_sd=WANDER_VOLUME_SD, day_share_sd=WANDER_SHARE_SD) for b in brands
+    ]
+    fired = _false_incidents(wandering, rng, LONG_QUIET_DAYS, params, policy)
+    return {
+        "days": LONG_QUIET_DAYS,
+        "day_volume_sd": WANDER_VOLUME_SD,
+        "day_share_sd": WANDER_SHARE_SD,
+        "false_incidents": sum(fired.values()),
+        "false_incidents_per_brand_week": sum(fired.values()) / (BRANDS * LONG_QUIET_DAYS / 7),
+        "false_incidents_by_brand": fired,
+    }
+
+
 def _onboarding(
     brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
 ) -> dict[str, object]:
@@ -418,8 +466,10 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     shapes on day 8 to 20, where the novelty rule holds back what the brand
     reaches every few days, and ``long_quiet`` four quiet weeks per brand;
     and ``onboarding`` quiet brands with a marked weekly rhythm from any
-    weekday, and ``steps`` lasting rises; these draw from the generator
-    after the headline figures, which they therefore leave as they were.
+    weekday, ``steps`` lasting rises and ``wandering`` four quiet weeks of
+    brands whose days differ; these draw from the generator after the
+    headline figures, which they therefore leave as they were (each comes
+    after the ones before it, for the same reason).
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)
@@ -429,6 +479,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy)
     onboarding = _onboarding(brands, rng, params, policy)
     steps = _steps(brands, rng, params, policy)
+    wandering = _wandering(brands, rng, params, policy)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -449,6 +500,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         },
         "onboarding": onboarding,
         "steps": steps,
+        "wandering": wandering,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

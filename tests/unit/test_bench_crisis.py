@@ -12,6 +12,7 @@ import pytest
 from streamproc.alerting import AlertPolicy
 from streamproc.bench import crisis
 from streamproc.detector import DetectorParams
+from streamproc.model import WindowStats
 
 
 def test_brands_span_small_to_large() -> None:
@@ -40,6 +41,46 @@ def test_streams_are_deterministic_and_share_only_keeps_the_volume() -> None:
     neg_x, other_x = crisis._shapes(np.random.default_rng(0))["share_only"](0)
     share = 0.2
     assert neg_x * share + other_x * (1 - share) == pytest.approx(1.0)
+
+
+def _daily(windows: list[WindowStats]) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's total mentions and negative share."""
+    days = len(windows) // crisis.BUCKETS_PER_DAY
+    neg = np.zeros(days)
+    tot = np.zeros(days)
+    for i, w in enumerate(windows[: days * crisis.BUCKETS_PER_DAY]):
+        neg[i // crisis.BUCKETS_PER_DAY] += w.negative
+        tot[i // crisis.BUCKETS_PER_DAY] += w.total
+    return tot, neg / tot
+
+
+def test_a_wandering_brand_s_days_differ_in_volume_and_share() -> None:
+    """A day's volume and share are drawn at midnight for the whole day, so the
+    day totals and day shares spread by about the asked amount; a brand that
+    does not wander spreads only by its buckets' noise, which a day averages out."""
+    brand = replace(crisis.make_brands(np.random.default_rng(0))[14], weekend=1.0)
+    assert brand.peak_negative > 20  # enough mentions a day that the noise averages out
+    days = 60 * crisis.BUCKETS_PER_DAY
+    steady = list(crisis.stream(brand, days, np.random.default_rng(1)))
+    wandering = replace(brand, day_volume_sd=0.2, day_share_sd=0.2)
+    drifting = list(crisis.stream(wandering, days, np.random.default_rng(1)))
+    steady_tot, steady_share = _daily(steady)
+    tot, share = _daily(drifting)
+    assert np.std(np.log(steady_tot)) < 0.05
+    assert 0.14 < np.std(np.log(tot)) < 0.26
+    log_odds = np.log(share / (1 - share))
+    assert np.std(np.log(steady_share / (1 - steady_share))) < 0.05
+    assert 0.14 < np.std(log_odds) < 0.26
+
+
+def test_the_wandering_report_adds_up() -> None:
+    brands = crisis.make_brands(np.random.default_rng(3))[:4]
+    report = crisis._wandering(brands, np.random.default_rng(3), DetectorParams(), AlertPolicy())
+    by_brand = report["false_incidents_by_brand"]
+    assert isinstance(by_brand, dict)
+    assert report["false_incidents"] == sum(by_brand.values())
+    assert report["days"] == crisis.LONG_QUIET_DAYS
+    assert (report["day_volume_sd"], report["day_share_sd"]) == (0.2, 0.2)
 
 
 @pytest.mark.parametrize("kind", ["sudden", "weekend", "night"])
