@@ -30,7 +30,8 @@ How a bucket is judged
   bucket has enough mentions, the surprise of its negative *share* under a
   beta-binomial around the learnt share (over 8 buckets only once the
   baseline is no longer young; the volume's too, only once the slot has a
-  profile). A span counts only while its rise is still
+  profile; a span's share is also allowed the drift its buckets have in
+  common, learnt from whole days, `_day_wander`). A span counts only while its rise is still
   going on (`_span_current`), so a surge that has ended leaves the score at
   once and the incident can resolve. The score is thus a tail probability on one
   scale for 2 and 2,000 mentions a bucket. Optional **calibration** (off in
@@ -374,6 +375,20 @@ class DetectorState:
     """EWMA of all mentions (denominator of the expected share)."""
     share_rho: float = 0.01
     """Learnt beta-binomial intra-class correlation of the negative share."""
+    share_wander: float = 0.0
+    """Learnt variance of the share's day-to-day drift (`_day_wander`)."""
+    wander_days: int = 0
+    """Days that taught `share_wander`."""
+    day_num: int = -1
+    """Day (epoch day number) of the sums below."""
+    day_neg: float = 0.0
+    """That day's negative mentions in its ordinary buckets (-1: the day had an anomaly)."""
+    day_exp: float = 0.0
+    """What the expected share made of the same buckets' totals."""
+    day_var: float = 0.0
+    """The binomial variance (with the buckets' own spread) of `day_neg`."""
+    day_tot: float = 0.0
+    """The same buckets' mentions."""
     recent_obs: tuple[float, ...] = ()
     """The last few observed counts, oldest first."""
     recent_exp: tuple[float, ...] = ()
@@ -577,6 +592,7 @@ def _share_score(
     params: DetectorParams,
     *,
     young: bool,
+    wander: float = 0.0,
 ) -> float:
     """Largest surprise of the negative share over the spans (as the volume's).
 
@@ -603,7 +619,10 @@ def _share_score(
             continue
         if span > 1 and not _span_current(ns, [x * expected_share for x in ts]):
             continue
-        surprise = binom_surprise(sum(ns), t, expected_share, _span_rho(ts, rho))
+        span_rho = _span_rho(ts, rho) + (
+            _wander_rho(t, expected_share, wander) if span > 1 else 0.0
+        )
+        surprise = binom_surprise(sum(ns), t, expected_share, span_rho)
         if span > 1:
             surprise -= charge
             if surprise <= best or not _span_supported(ns, ts, expected_share, rho, params):
@@ -660,6 +679,15 @@ def _span_supported(
     rest_rho = _span_rho(rest_t, rho)
     support = binom_surprise(sum(rest_n), sum(rest_t), expected_share, rest_rho)
     return support >= params.share_span_support
+
+
+def _wander_rho(total: float, share: float, wander: float) -> float:
+    """What a drift of the share common to a span's buckets adds to its intra-class
+    correlation: ``N^2 wander`` of variance is ``N wander / (p q (N - 1))`` of rho."""
+    pq = share * (1.0 - share)
+    if wander <= 0.0 or pq <= 0.0 or total <= 1.0:
+        return 0.0
+    return total * wander / (pq * (total - 1.0))
 
 
 def _span_rho(totals: Sequence[float], rho: float) -> float:
@@ -976,6 +1004,7 @@ def step(
             state.share_rho,
             params,
             young=young,
+            wander=state.share_wander,
         )
     shift = _calibration_shift(state, params)
     volume_score = max(raw_volume - shift, 0.0)
@@ -1044,6 +1073,61 @@ def step(
 
 
 # -- learning ---------------------------------------------------------------
+
+
+_WANDER_MIN_DAYS_RATE = 0.1
+"""The least weight of a new day in `DetectorState.share_wander` (about a week's memory)."""
+
+
+def _day_wander(
+    updated: DetectorState,
+    state: DetectorState,
+    window: WindowStats,
+    p: float,
+    rho: float,
+    kind: VerdictKind,
+    params: DetectorParams,
+) -> DetectorState:
+    """``updated`` with the day sums after this bucket (read from the ``state``
+    before it), and `share_wander` after a day that ended.
+
+    The share's spread within buckets cancels in a sum of buckets; a drift
+    they share (a day when more of what is said is negative) does not, and
+    a day's drift summed over 8 buckets read as a sustained rise and paged.
+    The drift's variance is learnt from whole days: the day's negatives less
+    what the expected share made of its mentions, squared, less the
+    binomial variance, over the day's mentions squared. A day with an
+    anomalous bucket teaches nothing, so a surge or a step that pages is not
+    learnt as drift.
+    """
+    day = window.start_ms // DAY_MS
+    neg, exp, var, tot = state.day_neg, state.day_exp, state.day_var, state.day_tot
+    wander, days = state.share_wander, state.wander_days
+    if day != state.day_num:
+        if state.day_num >= 0 and neg >= 0.0 and tot >= params.share_min_total * 8:
+            moment = ((neg - exp) ** 2 - var) / (tot * tot)
+            rate = max(1.0 / (days + 1), _WANDER_MIN_DAYS_RATE)
+            wander = max(wander + rate * (moment - wander), 0.0)
+            days += 1
+        neg = exp = var = tot = 0.0
+    total = float(window.total)
+    if kind == "anomalous":
+        neg = -1.0
+    elif neg >= 0.0 and 0.0 < p < 1.0 and total > 0.0:
+        neg += float(window.negative)
+        exp += total * p
+        var += total * p * (1.0 - p) * (1.0 + (total - 1.0) * rho)
+        tot += total
+    return replace(
+        updated,
+        share_wander=wander,
+        wander_days=days,
+        day_num=day,
+        day_neg=neg,
+        day_exp=exp,
+        day_var=var,
+        day_tot=tot,
+    )
 
 
 def _learn_first(
@@ -1257,6 +1341,7 @@ def _learn(
         elevated_run=high_run,
         **_rise_after(state, window.start_ms, rising=rising),
     )
+    updated = _day_wander(updated, state, window, p, rho, kind, params)
     return _with_peaks(updated, window.start_ms, params)
 
 
@@ -1328,12 +1413,19 @@ _FLOAT_FIELDS = (
     "share_neg",
     "share_all",
     "share_rho",
+    "share_wander",
+    "day_neg",
+    "day_exp",
+    "day_var",
+    "day_tot",
     "calib_mass",
     "rise_base_value",
     "rise_base_sum",
 )
 _INT_FIELDS = (
     "buckets_seen",
+    "wander_days",
+    "day_num",
     "last_start_ms",
     "anomalous_run",
     "elevated_run",

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamproc import alerting
+from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
+from streamproc.bench import crisis
 from streamproc.detector import (
     DetectorParams,
     DetectorState,
@@ -21,6 +22,7 @@ from streamproc.detector import (
     _span_current,
     _span_rho,
     _volume_score,
+    _wander_rho,
     initial_state,
     state_from_dict,
     state_to_dict,
@@ -711,6 +713,66 @@ def test_span_rho_is_the_spread_of_independent_buckets(
     totals: list[float], rho: float, expected: float
 ) -> None:
     assert _span_rho(totals, rho) == pytest.approx(expected)
+
+
+def test_a_drift_the_buckets_share_adds_to_a_span_s_variance() -> None:
+    """A drift common to a span's buckets does not cancel in their sum: it adds
+    N^2 wander to the sum's variance."""
+    totals, rho, wander, p = [100.0] * 8, 0.01, 0.0004, 0.2
+    n = sum(totals)
+    apart = n * p * (1 - p) * (1 + (n - 1) * _span_rho(totals, rho))
+    common = n * p * (1 - p) * (1 + (n - 1) * (_span_rho(totals, rho) + _wander_rho(n, p, wander)))
+    assert common == pytest.approx(apart + n * n * wander)
+    assert _wander_rho(n, p, 0.0) == 0.0
+
+
+def _brand_06(day_share_sd: float) -> crisis.Brand:
+    """Seed 2's brand-06 of the crisis bench: 31 negatives a bucket at its peak,
+    a share of 0.22, with the asked day-to-day drift of its share's log-odds."""
+    return replace(crisis.make_brands(np.random.default_rng(2))[6], day_share_sd=day_share_sd)
+
+
+def _learnt(brand: crisis.Brand, days: int, seed: int) -> DetectorState:
+    state = initial_state(P)
+    for w in crisis.stream(brand, days * DAY, np.random.default_rng(seed)):
+        state = step(state, w, P)[0]
+    return state
+
+
+def test_a_share_that_drifts_from_day_to_day_is_learnt_as_such() -> None:
+    """A log-odds sd of 0.2 around a share of 0.22 is a share sd of about
+    0.034, a variance of about 0.0012; a brand whose share holds learns
+    next to nothing."""
+    drifting = _learnt(_brand_06(0.2), 28, 7)
+    steady = _learnt(_brand_06(0.0), 28, 7)
+    assert drifting.wander_days >= 20
+    assert 0.0004 < drifting.share_wander < 0.004
+    assert steady.share_wander < drifting.share_wander / 5
+
+
+def test_a_quiet_brand_whose_share_drifts_is_not_paged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four quiet weeks of a brand whose share runs up to a fifth above or below
+    its usual from one day to the next. Judged as if its buckets' shares moved
+    apart, a day's drift summed over a span to a "sustained rise" and paged."""
+    windows = list(crisis.stream(_brand_06(0.2), 28 * DAY, np.random.default_rng(102)))
+    assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
+    monkeypatch.setattr(detector, "_wander_rho", lambda *_: 0.0)
+    assert crisis.incidents(iter(windows), P, AlertPolicy()) != []
+
+
+def test_a_day_with_an_anomaly_teaches_no_drift() -> None:
+    """A surge that pages is not the brand's drift: its day is left out."""
+    state = _learnt(_brand_06(0.0), 10, 3)
+    start = state.last_start_ms + B  # the first bucket of day 10
+    surge = WindowStats(brand="b", start_ms=start, end_ms=start + B, total=400, negative=300)
+    after, verdict = step(state, surge, P)
+    assert verdict.kind == "anomalous"
+    assert (after.day_num, after.day_neg) == (start // 86_400_000, -1.0)
+    nxt = start + 86_400_000
+    quiet = WindowStats(brand="b", start_ms=nxt, end_ms=nxt + B, total=20, negative=4)
+    later = step(after, quiet, P)[0]
+    assert (later.share_wander, later.wander_days) == (after.share_wander, after.wander_days)
+    assert (later.day_num, later.day_neg) == (after.day_num + 1, 4.0)
 
 
 def test_a_sustained_share_rise_on_a_small_brand_scores_over_its_span() -> None:
