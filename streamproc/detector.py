@@ -28,7 +28,7 @@ How a bucket is judged
   alone and on the sums of the last 2, 4 and 8 buckets (slow burns and
   lasting steps), charged ``log10(4)`` for trying four spans; and, where the
   bucket has enough mentions, the surprise of its negative *share* under a
-  beta-binomial around the learnt share (over 8 buckets only once the
+  beta-binomial around the learnt share (over 8 and 32 buckets only once the
   baseline is no longer young; the volume's too, only once the slot has a
   profile; a span's share is also allowed the drift its buckets have in
   common, learnt from whole days, `_day_wander`). A span counts only while its rise is still
@@ -106,7 +106,17 @@ first day, when the expectation is a lagging average and a morning ramp
 runs ahead of it for hours)."""
 _SPAN_NEWER_HALF = 0.25
 """The least part of a span's excess that its newer half must hold (`_span_current`)."""
-_RECENT = 8
+_LONG_SPANS = (*_SPANS, 32)
+"""The negative share's spans once the baseline is settled: up to 8 hours.
+
+The volume's level takes a lasting rise in within hours, but the expected
+share learns over a day, so the share over 8 hours still shows a doubling of
+the negatives that no bucket and no 2-hour span shows (crisis bench, seeds
+20240501 and 1-6: lasting doublings found within a day 85 -> 109 of 140,
+triplings 129 -> 138). It needs the share's day-to-day drift allowed for
+(`_day_wander`): without it, brands whose share drifts got 15 -> 36 false
+incidents in four weeks."""
+_RECENT = max(_LONG_SPANS)
 """Buckets of recent counts kept for growth and multi-bucket scores."""
 _CALIB_BINS = len(SURPRISE_EDGES)
 _NEIGHBOUR = (-1, 1)
@@ -602,14 +612,14 @@ def _share_score(
     with ``rho`` as if the whole span were one bucket of its total size,
     which would inflate the variance of 4 buckets of 9 mentions by 1.42
     instead of 1.10 and hide a sustained rise of the share on a small brand.
-    While young it tries `_SHORT_SPANS` at the charge of all `_SPANS`, as the
+    While young it tries `_SHORT_SPANS` at the charge of all `_LONG_SPANS`, as the
     volume does without a profile.
     """
     negs = [n for n, _ in recent] + [negative]
     tots = [t for _, t in recent] + [total]
     best = 0.0
-    spans = _SHORT_SPANS if young else _SPANS
-    charge = math.log10(len(_SPANS))
+    spans = _SHORT_SPANS if young else _LONG_SPANS
+    charge = math.log10(len(_LONG_SPANS))
     for span in spans:
         if len(negs) < span:
             break

@@ -760,6 +760,28 @@ def test_a_quiet_brand_whose_share_drifts_is_not_paged(monkeypatch: pytest.Monke
     assert crisis.incidents(iter(windows), P, AlertPolicy()) != []
 
 
+@pytest.mark.parametrize(("seed", "index"), [(1, 9), (2, 4)])
+def test_a_lasting_doubling_shows_in_the_share_over_eight_hours(
+    seed: int, index: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crisis-bench brand (18 and 35 negatives a bucket at the peak, a share
+    of 0.25) whose negatives double for good at 22:00 on day 10. The volume's
+    level takes the doubling in overnight, and no bucket or 2-hour span of the
+    share stands out; the share over 8 hours does, within the next day. With
+    spans up to 2 hours only, nothing pages in two days."""
+    brand = crisis.make_brands(np.random.default_rng(seed))[index]
+    onset = 10 * DAY + 22 * 4
+    n = onset + 2 * DAY
+    windows = list(
+        crisis.stream(brand, n, np.random.default_rng(seed * 10), onset, crisis._lasting(2.0), n)
+    )
+    fired = crisis.incidents(iter(windows), P, AlertPolicy())
+    assert len(fired) == 1
+    assert onset < fired[0] < onset + DAY
+    monkeypatch.setattr(detector, "_LONG_SPANS", detector._SPANS)
+    assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
+
+
 def test_a_day_with_an_anomaly_teaches_no_drift() -> None:
     """A surge that pages is not the brand's drift: its day is left out."""
     state = _learnt(_brand_06(0.0), 10, 3)

@@ -69,7 +69,7 @@ def test_resolve_applies_overrides_of_both_kinds_and_the_bucket_width() -> None:
         ("balanced", {"fire_on_critical": 1}, "fire_on_critical must be bool"),
         ("balanced", {"threshold": -1}, "threshold must be positive"),
         ("balanced", {"persistence": 4}, r"persistence_window \(3\) must be at least"),
-        ("balanced", {"novelty_span": 9}, r"novelty_span must be in 1\.\.8"),
+        ("balanced", {"novelty_span": 33}, r"novelty_span must be in 1\.\.32"),
         ("balanced", {"novelty_return_days": 0}, "novelty_return_days must be positive"),
         ("balanced", {"novelty_days": -1}, "novelty_days must be at least 0"),
         ("balanced", {"novelty_young_days": -1}, "novelty_young_days must be at least 0"),
