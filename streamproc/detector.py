@@ -31,9 +31,9 @@ How a bucket is judged
   beta-binomial around the learnt share (over 8 and 32 buckets only once the
   baseline is no longer young; the volume's too, only once the slot has a
   profile; a span's share is also allowed the drift its buckets have in
-  common, learnt from whole days, `_day_wander`). A span counts only while its rise is still
-  going on (`_span_current`), so a surge that has ended leaves the score at
-  once and the incident can resolve. The score is thus a tail probability on one
+  common, learnt from whole days, `_day_wander`). A span counts only while
+  its rise is still going on (`_span_current`), so a surge that has ended
+  leaves the score at once and the incident can resolve. The score is thus a tail probability on one
   scale for 2 and 2,000 mentions a bucket. Optional **calibration** (off in
   the shipped presets, where the novelty rule below does its job): a
   decayed histogram of the brand's own past surprises gives the level it
@@ -1087,10 +1087,13 @@ def step(
 
 _WANDER_MIN_DAYS_RATE = 0.1
 """The least weight of a new day in `DetectorState.share_wander` (about a week's memory)."""
+_WANDER_MIN_BUCKETS = 8
+"""A day teaches `DetectorState.share_wander` only with at least this many
+buckets' worth of judged mentions (`DetectorParams.share_min_total` each):
+a day of a few mentions says nothing about how the share drifts."""
 
 
 def _day_wander(
-    updated: DetectorState,
     state: DetectorState,
     window: WindowStats,
     p: float,
@@ -1098,8 +1101,8 @@ def _day_wander(
     kind: VerdictKind,
     params: DetectorParams,
 ) -> DetectorState:
-    """``updated`` with the day sums after this bucket (read from the ``state``
-    before it), and `share_wander` after a day that ended.
+    """The state with the day sums after this bucket, and `share_wander` after
+    a day that ended.
 
     The share's spread within buckets cancels in a sum of buckets; a drift
     they share (a day when more of what is said is negative) does not, and
@@ -1114,7 +1117,11 @@ def _day_wander(
     neg, exp, var, tot = state.day_neg, state.day_exp, state.day_var, state.day_tot
     wander, days = state.share_wander, state.wander_days
     if day != state.day_num:
-        if state.day_num >= 0 and neg >= 0.0 and tot >= params.share_min_total * 8:
+        if (
+            state.day_num >= 0
+            and neg >= 0.0
+            and tot >= params.share_min_total * _WANDER_MIN_BUCKETS
+        ):
             moment = ((neg - exp) ** 2 - var) / (tot * tot)
             rate = max(1.0 / (days + 1), _WANDER_MIN_DAYS_RATE)
             wander = max(wander + rate * (moment - wander), 0.0)
@@ -1129,7 +1136,7 @@ def _day_wander(
         var += total * p * (1.0 - p) * (1.0 + (total - 1.0) * rho)
         tot += total
     return replace(
-        updated,
+        state,
         share_wander=wander,
         wander_days=days,
         day_num=day,
@@ -1351,7 +1358,7 @@ def _learn(
         elevated_run=high_run,
         **_rise_after(state, window.start_ms, rising=rising),
     )
-    updated = _day_wander(updated, state, window, p, rho, kind, params)
+    updated = _day_wander(updated, window, p, rho, kind, params)
     return _with_peaks(updated, window.start_ms, params)
 
 

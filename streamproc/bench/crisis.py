@@ -362,11 +362,18 @@ def _wandering(
     ]
     fired = _false_incidents(wandering, rng, LONG_QUIET_DAYS, params, policy)
     return {
-        "days": LONG_QUIET_DAYS,
         "day_volume_sd": WANDER_VOLUME_SD,
         "day_share_sd": WANDER_SHARE_SD,
+        **_quiet_report(fired, LONG_QUIET_DAYS),
+    }
+
+
+def _quiet_report(fired: dict[str, int], days: int) -> dict[str, object]:
+    """The figures of a quiet run of `days` days per brand (every incident false)."""
+    return {
+        "days": days,
         "false_incidents": sum(fired.values()),
-        "false_incidents_per_brand_week": sum(fired.values()) / (BRANDS * LONG_QUIET_DAYS / 7),
+        "false_incidents_per_brand_week": sum(fired.values()) / (BRANDS * days / 7),
         "false_incidents_by_brand": fired,
     }
 
@@ -491,13 +498,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         "false_incidents_by_brand": false_quiet,
         **cold,
         "established": established,
-        "long_quiet": {
-            "days": LONG_QUIET_DAYS,
-            "false_incidents": sum(long_quiet.values()),
-            "false_incidents_per_brand_week": sum(long_quiet.values())
-            / (BRANDS * LONG_QUIET_DAYS / 7),
-            "false_incidents_by_brand": long_quiet,
-        },
+        "long_quiet": _quiet_report(long_quiet, LONG_QUIET_DAYS),
         "onboarding": onboarding,
         "steps": steps,
         "wandering": wandering,
