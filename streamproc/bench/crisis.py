@@ -70,6 +70,12 @@ typical day within about 20% of the brand's usual."""
 WANDER_SHARE_SD = 0.2
 """Its day-to-day spread of the negative share's log-odds: a share of 20%
 is 17% to 23% on a typical day."""
+SHARE_RHYTHM = 0.5
+"""The ``share_rhythm`` section's daily swing of the negative share's
+log-odds either side of the brand's share: a share of 20% runs from 13% to
+29% over the day."""
+SHARE_RHYTHM_OFFSET_HOURS = 8.0
+"""The share's peak hour lies within this many hours of the volume's."""
 STEP_FACTORS = (2.0, 3.0, 5.0)
 """Lasting steps of the ``steps`` section: negatives times this from the onset on."""
 STEP_WATCH_DAYS = 2
@@ -106,6 +112,10 @@ class Brand:
     """Standard deviation of the log of a day's volume factor (0: every day alike)."""
     day_share_sd: float = 0.0
     """Standard deviation of a day's shift of the negative share's log-odds."""
+    share_amplitude: float = 0.0
+    """Daily swing of the negative share's log-odds (0: the same share all day)."""
+    share_peak_hour: float = 0.0
+    """Hour at which the negative share is highest (with `share_amplitude`)."""
 
 
 def make_brands(rng: np.random.Generator) -> list[Brand]:
@@ -165,6 +175,7 @@ def stream(
     """
     wanders = brand.day_volume_sd > 0 or brand.day_share_sd > 0
     day_volume, day_share = 1.0, brand.share
+    base_log_odds = math.log(brand.share / (1 - brand.share))
     for i in range(buckets):
         if wanders and i % BUCKETS_PER_DAY == 0:
             sd_v, sd_s = brand.day_volume_sd, brand.day_share_sd
@@ -173,6 +184,13 @@ def stream(
             day_share = 1 / (1 + math.exp(-log_odds))
         mean_neg = brand.peak_negative * rhythm(brand, i) * day_volume
         mean_other = mean_neg * (1 - day_share) / day_share
+        if brand.share_amplitude:
+            # The share swings over the day; all mentions keep the volume's rhythm.
+            hour = (i % BUCKETS_PER_DAY) / 4
+            swing = math.cos((hour - brand.share_peak_hour) / 24 * 2 * math.pi)
+            share = 1 / (1 + math.exp(-base_log_odds - brand.share_amplitude * swing))
+            total = mean_neg / brand.share
+            mean_neg, mean_other = total * share, total * (1 - share)
         if onset is not None and surge is not None and onset <= i < onset + length:
             neg_x, other_x = surge(i - onset)
             mean_neg *= neg_x
@@ -368,6 +386,27 @@ def _wandering(
     }
 
 
+def _share_rhythm(
+    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+) -> dict[str, object]:
+    """Quiet brands whose negative share has its own daily rhythm: four weeks, every
+    incident false.
+
+    Complaints come in office hours and praise in the evening, or the other
+    way round: the share runs above the day's for hours on end, every day,
+    and a detector that expects the same share at every hour takes those
+    hours for a rise.
+    """
+    models = []
+    for b in brands:
+        offset = float(rng.uniform(-SHARE_RHYTHM_OFFSET_HOURS, SHARE_RHYTHM_OFFSET_HOURS))
+        models.append(
+            replace(b, share_amplitude=SHARE_RHYTHM, share_peak_hour=(b.peak_hour + offset) % 24)
+        )
+    fired = _false_incidents(models, rng, LONG_QUIET_DAYS, params, policy)
+    return {"share_log_odds_swing": SHARE_RHYTHM, **_quiet_report(fired, LONG_QUIET_DAYS)}
+
+
 def _quiet_report(fired: dict[str, int], days: int) -> dict[str, object]:
     """The figures of a quiet run of `days` days per brand (every incident false)."""
     return {
@@ -473,8 +512,9 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     shapes on day 8 to 20, where the novelty rule holds back what the brand
     reaches every few days, and ``long_quiet`` four quiet weeks per brand;
     and ``onboarding`` quiet brands with a marked weekly rhythm from any
-    weekday, ``steps`` lasting rises and ``wandering`` four quiet weeks of
-    brands whose days differ; these draw from the generator after the
+    weekday, ``steps`` lasting rises, ``wandering`` four quiet weeks of
+    brands whose days differ and ``share_rhythm`` four of brands whose
+    negative share has a daily rhythm; these draw from the generator after the
     headline figures, which they therefore leave as they were (each comes
     after the ones before it, for the same reason).
     """
@@ -487,6 +527,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     onboarding = _onboarding(brands, rng, params, policy)
     steps = _steps(brands, rng, params, policy)
     wandering = _wandering(brands, rng, params, policy)
+    share_rhythm = _share_rhythm(brands, rng, params, policy)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -502,6 +543,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         "onboarding": onboarding,
         "steps": steps,
         "wandering": wandering,
+        "share_rhythm": share_rhythm,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

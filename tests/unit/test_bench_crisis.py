@@ -84,6 +84,39 @@ def test_the_wandering_report_adds_up() -> None:
     assert (report["day_volume_sd"], report["day_share_sd"]) == (0.2, 0.2)
 
 
+def test_a_rhythmic_brand_s_share_swings_over_the_day_and_its_volume_does_not_change() -> None:
+    """The share's log-odds swing by the asked amount either side of the
+    brand's, peaking at the asked hour; all mentions keep the volume's rhythm."""
+    brand = replace(crisis.make_brands(np.random.default_rng(0))[14], weekend=1.0)
+    days = 30 * crisis.BUCKETS_PER_DAY
+    rhythmic = replace(brand, share_amplitude=0.5, share_peak_hour=9.0)
+    steady = list(crisis.stream(brand, days, np.random.default_rng(1)))
+    swinging = list(crisis.stream(rhythmic, days, np.random.default_rng(1)))
+    neg, tot = np.zeros(24), np.zeros(24)
+    for i, w in enumerate(swinging):
+        hour = (i % crisis.BUCKETS_PER_DAY) // 4
+        neg[hour] += w.negative
+        tot[hour] += w.total
+    log_odds = np.log(neg / (tot - neg)) - np.log(brand.share / (1 - brand.share))
+    # The day's first harmonic of the hourly log-odds: its size and its peak hour.
+    angle = (np.arange(24) + 0.375) / 24 * 2 * np.pi  # an hour's buckets centre on :22
+    wave = 2 / 24 * np.sum(log_odds * np.exp(-1j * angle))
+    assert 0.45 < abs(wave) < 0.55
+    assert 8.5 < -np.angle(wave) / (2 * np.pi) * 24 % 24 < 9.5
+    ratio = sum(w.total for w in swinging) / sum(w.total for w in steady)
+    assert 0.97 < ratio < 1.03
+
+
+def test_the_share_rhythm_report_adds_up() -> None:
+    brands = crisis.make_brands(np.random.default_rng(3))[:4]
+    report = crisis._share_rhythm(brands, np.random.default_rng(3), DetectorParams(), AlertPolicy())
+    by_brand = report["false_incidents_by_brand"]
+    assert isinstance(by_brand, dict)
+    assert report["false_incidents"] == sum(by_brand.values())
+    assert report["days"] == crisis.LONG_QUIET_DAYS
+    assert report["share_log_odds_swing"] == crisis.SHARE_RHYTHM
+
+
 @pytest.mark.parametrize("kind", ["sudden", "weekend", "night"])
 def test_established_onsets_come_after_a_week_at_the_asked_time(kind: str) -> None:
     rng = np.random.default_rng(3)
