@@ -18,6 +18,7 @@ from streamproc.bench import crisis
 from streamproc.detector import (
     DetectorParams,
     DetectorState,
+    _share_factors,
     _share_score,
     _span_current,
     _span_rho,
@@ -257,6 +258,7 @@ def test_state_survives_json_and_resumes_identically(counts: list[int]) -> None:
         {"v": 1, "profile": 3},
         {"v": 1, "level": 2.0},
         {"v": 1, "peak_days": [3, 4], "peak_values": [9.0, 7.0], "peak_sums": [20.0]},
+        {"v": 1, "share_hour_neg": [1.0] * 24, "share_hour_exp": [1.0] * 23},
     ],
 )
 def test_bad_state_dict_is_rejected(bad: dict[str, object]) -> None:
@@ -797,6 +799,82 @@ def test_a_day_with_an_anomaly_teaches_no_drift() -> None:
     assert (later.day_num, later.day_neg) == (after.day_num + 1, 4.0)
 
 
+def _rhythmic(seed: int, index: int, amplitude: float = 0.5) -> crisis.Brand:
+    """A crisis-bench brand whose negative share swings over the day, highest six
+    hours before its volume's peak."""
+    brand = crisis.make_brands(np.random.default_rng(seed))[index]
+    peak = (brand.peak_hour - 6) % 24
+    return replace(brand, share_amplitude=amplitude, share_peak_hour=peak)
+
+
+@pytest.mark.parametrize(("seed", "index"), [(0, 4), (1, 8)])
+def test_a_quiet_brand_whose_share_has_a_daily_rhythm_is_not_paged(seed: int, index: int) -> None:
+    """Four quiet weeks of a brand (17 and 30 negatives a bucket at the peak)
+    whose share runs from about 0.7 to 1.5 times its day's over the day,
+    every day. Judged against the day's share at every hour, the hours when
+    it is high paged, over 8 hours, four and five times."""
+    windows = list(
+        crisis.stream(_rhythmic(seed, index), 28 * DAY, np.random.default_rng(100 + index))
+    )
+    assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
+    flat = replace(P, share_profile_rate=0.0)
+    assert len(crisis.incidents(iter(windows), flat, AlertPolicy())) >= 4
+
+
+def test_a_share_s_daily_rhythm_is_learnt_and_a_steady_share_is_left_flat() -> None:
+    """After two weeks the hour of the share's peak runs well above the day's
+    and its trough well below; a brand whose share holds all day learns
+    factors of 1 (its hours differ by counting noise only)."""
+    brand = _rhythmic(0, 4)
+    rhythmic = _learnt(brand, 14, 5)
+    steady = _learnt(replace(brand, share_amplitude=0.0), 14, 5)
+    factors = _share_factors(rhythmic, P)[0]
+    peak = int(brand.share_peak_hour)
+    assert factors[peak] > 1.25
+    assert factors[(peak + 12) % 24] < 0.8
+    assert max(abs(f - 1.0) for f in _share_factors(steady, P)[0]) < 0.02
+
+
+def test_today_s_buckets_teach_the_share_s_hours_only_from_tomorrow() -> None:
+    """The buckets of a slow rise that are not anomalous yet must not raise
+    the expected share of the next ones: the hours' sums that the factors
+    are read from take today's counts only when the next day begins."""
+    state = _learnt(_rhythmic(0, 4), 7, 5)
+    start = state.last_start_ms + B  # the first bucket of day 7
+
+    def bucket(k: int, negative: int) -> WindowStats:
+        at = start + k * B
+        return WindowStats(brand="b", start_ms=at, end_ms=at + B, total=40, negative=negative)
+
+    state = step(state, bucket(0, 8), P)[0]  # day 6 is added in here
+    learnt = (state.share_hour_neg, state.share_hour_exp)
+    for k in range(1, 9):
+        state = step(state, bucket(k, 12), P)[0]
+    assert (state.share_hour_neg, state.share_hour_exp) == learnt
+    assert sum(state.share_today_neg) == 8 + 8 * 12
+    state = step(state, bucket(DAY, 8), P)[0]
+    assert state.share_hour_neg != learnt[0]
+    assert sum(state.share_today_neg) == 8
+
+
+def test_a_state_saved_before_the_share_had_hours_starts_them_empty() -> None:
+    state = _learnt(_rhythmic(0, 4), 2, 5)
+    saved = state_to_dict(state)
+    for name in ("share_hour_neg", "share_hour_exp", "share_today_neg", "share_today_exp"):
+        del saved[name]
+    old = state_from_dict(saved)
+    start = state.last_start_ms + B
+    w = WindowStats(brand="b", start_ms=start, end_ms=start + B, total=40, negative=8)
+    resumed = step(old, w, P)[0]
+    assert resumed.share_hour_neg == (0.0,) * 24
+    assert resumed.share_today_neg != (0.0,) * 24
+
+
+def test_a_share_profile_rate_outside_0_1_is_rejected() -> None:
+    with pytest.raises(ValueError, match="share_profile_rate"):
+        replace(P, share_profile_rate=1.5)
+
+
 def test_a_sustained_share_rise_on_a_small_brand_scores_over_its_span() -> None:
     """Four buckets of 9 mentions with 5 negatives each against a share of 0.2.
 
@@ -804,8 +882,7 @@ def test_a_sustained_share_rise_on_a_small_brand_scores_over_its_span() -> None:
     inflated 1.7 times and the rise stays under the threshold; with the span's
     own spread (1.1 times) it crosses it. No single bucket shows it.
     """
-    recent = [(5.0, 9.0)] * 3
-    span = _share_score(5.0, 9.0, recent, 0.2, 0.02, P, young=False)
+    span = _share_score([5.0] * 4, [9.0] * 4, [0.2] * 4, 0.02, P, young=False)
     single = binom_surprise(5, 9, 0.2, 0.02)
     lumped = binom_surprise(20, 36, 0.2, 0.02) - math.log10(4)
     assert single < lumped < P.threshold <= span
@@ -815,9 +892,8 @@ def test_a_young_share_pays_the_settled_charge_for_its_spans() -> None:
     """Trying fewer spans while young must not make the spans it does try more
     sensitive than a settled brand's: with too little history for an 8-bucket
     sum, young and settled score alike."""
-    recent = [(5.0, 9.0)] * 3
-    young = _share_score(5.0, 9.0, recent, 0.2, 0.02, P, young=True)
-    settled = _share_score(5.0, 9.0, recent, 0.2, 0.02, P, young=False)
+    young = _share_score([5.0] * 4, [9.0] * 4, [0.2] * 4, 0.02, P, young=True)
+    settled = _share_score([5.0] * 4, [9.0] * 4, [0.2] * 4, 0.02, P, young=False)
     assert young == settled > P.threshold
 
 
@@ -829,10 +905,10 @@ def test_one_burst_and_its_ordinary_neighbour_are_not_a_sustained_rise() -> None
     (The bucket is a little above its expectation, so `_span_current` lets
     the 4-bucket span through and the support check is what holds it.)
     """
-    recent = [(2.0, 50.0), (2.0, 50.0), (20.0, 50.0)]
-    echo = _share_score(3.0, 50.0, recent, 0.04, 0.01, P, young=False)
+    negs, tots, shares = [2.0, 2.0, 20.0, 3.0], [50.0] * 4, [0.04] * 4
+    echo = _share_score(negs, tots, shares, 0.01, P, young=False)
     unchecked = _share_score(
-        3.0, 50.0, recent, 0.04, 0.01, replace(P, share_span_support=0.0), young=False
+        negs, tots, shares, 0.01, replace(P, share_span_support=0.0), young=False
     )
     assert echo < 1.0
     assert unchecked > P.threshold
