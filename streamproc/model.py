@@ -181,6 +181,8 @@ class Verdict:
     share: float = 0.0
     """Negative share of all mentions in the bucket."""
     expected_share: float = 0.0
+    """The negative share expected for this bucket: the brand's usual share
+    for the day times its hour's factor (the hour's usual share)."""
     severity: Severity | None = None
     """Set when `kind` is "anomalous"."""
     baseline_buckets: int = 0

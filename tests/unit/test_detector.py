@@ -522,6 +522,20 @@ def test_the_recent_days_test_only_ever_raises_the_bar(level: int) -> None:
     assert held > 0
 
 
+def test_a_state_keeps_only_the_expected_counts_its_spans_read() -> None:
+    """The share's 8-hour span keeps 32 recent counts; the volume's spans read
+    8 expected counts at most, and a state saved with all 32 reads back as one
+    that kept the newest 8."""
+    state, _ = feed(rhythm(3, 8, seed=5))
+    assert (len(state.recent_obs), len(state.recent_tot), len(state.recent_exp)) == (32, 32, 8)
+    saved = state_to_dict(state)
+    saved["recent_exp"] = [99.0] * 24 + list(state.recent_exp)
+    assert state_from_dict(saved) == state
+    saved["recent_exp"] = list(state.recent_exp[:3])
+    with pytest.raises(ValueError, match="recent_exp"):
+        state_from_dict(saved)
+
+
 def test_a_state_saved_before_the_slow_level_starts_it_at_the_current_level() -> None:
     state, _ = feed(rhythm(3, 8, seed=5))
     saved = state_to_dict(replace(state, ratio=1.7))
