@@ -522,6 +522,43 @@ def test_the_recent_days_test_only_ever_raises_the_bar(level: int) -> None:
     assert held > 0
 
 
+def _share_run(days: int, params: DetectorParams) -> list[Verdict]:
+    """``days`` of a brand at 400 mentions a bucket, 80 of them negative, then
+    four buckets at 144 negatives: 1.8 times the share, and the same ratio in
+    volume, which a young brand's volume path does not take (2.5 asked)."""
+    state = initial_state(params)
+    n = days * DAY
+    for i in range(n):
+        state = step(
+            state,
+            WindowStats(brand="b", start_ms=i * B, end_ms=(i + 1) * B, total=400, negative=80),
+            params,
+        )[0]
+    verdicts = []
+    for i in range(n, n + 4):
+        w = WindowStats(brand="b", start_ms=i * B, end_ms=(i + 1) * B, total=400, negative=144)
+        state, verdict = step(state, w, params)
+        verdicts.append(verdict)
+    return verdicts
+
+
+@pytest.mark.parametrize(
+    ("days", "young_share_min_ratio", "anomalous"),
+    [
+        (2, P.young_share_min_ratio, 0),  # young: twice the share asked, 1.8 is not enough
+        (2, 1.5, 3),  # the settled ratio would page it (from the 2-bucket span on)
+        (8, P.young_share_min_ratio, 4),  # settled: 1.5 asked
+    ],
+)
+def test_a_young_brand_needs_twice_its_share_for_a_share_driven_anomaly(
+    days: int, young_share_min_ratio: float, anomalous: int
+) -> None:
+    params = replace(P, young_share_min_ratio=young_share_min_ratio)
+    verdicts = _share_run(days, params)
+    assert all(v.young_baseline == (days < 3) for v in verdicts)
+    assert sum(v.kind == "anomalous" for v in verdicts) == anomalous
+
+
 def test_a_state_keeps_only_the_expected_counts_its_spans_read() -> None:
     """The share's 8-hour span keeps 32 recent counts; the volume's spans read
     8 expected counts at most, and a state saved with all 32 reads back as one
