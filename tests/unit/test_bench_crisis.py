@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,16 +75,6 @@ def test_a_wandering_brand_s_days_differ_in_volume_and_share() -> None:
     assert 0.14 < np.std(log_odds) < 0.26
 
 
-def test_the_wandering_report_adds_up() -> None:
-    brands = crisis.make_brands(np.random.default_rng(3))[:4]
-    report = crisis._wandering(brands, np.random.default_rng(3), DetectorParams(), AlertPolicy())
-    by_brand = report["false_incidents_by_brand"]
-    assert isinstance(by_brand, dict)
-    assert report["false_incidents"] == sum(by_brand.values())
-    assert report["days"] == crisis.LONG_QUIET_DAYS
-    assert (report["day_volume_sd"], report["day_share_sd"]) == (0.2, 0.2)
-
-
 def test_a_rhythmic_brand_s_share_swings_over_the_day_and_its_volume_does_not_change() -> None:
     """The share's log-odds swing by the asked amount either side of the
     brand's, peaking at the asked hour; all mentions keep the volume's rhythm."""
@@ -107,14 +98,23 @@ def test_a_rhythmic_brand_s_share_swings_over_the_day_and_its_volume_does_not_ch
     assert 0.97 < ratio < 1.03
 
 
-def test_the_share_rhythm_report_adds_up() -> None:
+@pytest.mark.parametrize(
+    ("section", "drawn"),
+    [
+        (crisis._wandering, {"day_volume_sd": 0.2, "day_share_sd": 0.2}),
+        (crisis._share_rhythm, {"share_log_odds_swing": crisis.SHARE_RHYTHM}),
+    ],
+)
+def test_a_quiet_section_s_report_adds_up(
+    section: Callable[..., dict[str, object]], drawn: dict[str, float]
+) -> None:
     brands = crisis.make_brands(np.random.default_rng(3))[:4]
-    report = crisis._share_rhythm(brands, np.random.default_rng(3), DetectorParams(), AlertPolicy())
+    report = section(brands, np.random.default_rng(3), DetectorParams(), AlertPolicy())
     by_brand = report["false_incidents_by_brand"]
     assert isinstance(by_brand, dict)
     assert report["false_incidents"] == sum(by_brand.values())
     assert report["days"] == crisis.LONG_QUIET_DAYS
-    assert report["share_log_odds_swing"] == crisis.SHARE_RHYTHM
+    assert {key: report[key] for key in drawn} == drawn
 
 
 @pytest.mark.parametrize("kind", ["sudden", "weekend", "night"])
