@@ -738,13 +738,19 @@ def _span_supported(
     return support >= params.share_span_support
 
 
+def _rho_of(variance: float, n: float, p: float) -> float:
+    """The intra-class correlation that adds ``variance`` to a sum of ``n``
+    trials at ``p``: ``N p q (1 + (N - 1) rho)`` grows by ``N p q (N - 1) rho``."""
+    pq = p * (1.0 - p)
+    if variance <= 0.0 or pq <= 0.0 or n <= 1.0:
+        return 0.0
+    return variance / (n * pq * (n - 1.0))
+
+
 def _wander_rho(total: float, share: float, wander: float) -> float:
     """What a drift of the share common to a span's buckets adds to its intra-class
-    correlation: ``N^2 wander`` of variance is ``N wander / (p q (N - 1))`` of rho."""
-    pq = share * (1.0 - share)
-    if wander <= 0.0 or pq <= 0.0 or total <= 1.0:
-        return 0.0
-    return total * wander / (pq * (total - 1.0))
+    correlation: ``N^2 wander`` of variance."""
+    return _rho_of(total * total * wander, total, share)
 
 
 _SHARE_NEIGHBOUR_WEIGHT = 0.5
@@ -757,6 +763,11 @@ _SHARE_PROFILE_FIELDS = ("share_hour_neg", "share_hour_exp", "share_today_neg", 
 def _share_bins(params: DetectorParams) -> int:
     """Hours of the share's daily profile (fewer for buckets longer than an hour)."""
     return min(24, params.slots_per_day)
+
+
+def _share_hour(slot: int, params: DetectorParams) -> int:
+    """The hour of the share's daily profile that a slot of the day falls in."""
+    return slot * _share_bins(params) // params.slots_per_day
 
 
 def _share_hours_reset(state: DetectorState, params: DetectorParams) -> DetectorState:
@@ -856,7 +867,7 @@ def _slot_shares(
     """
     factors, noise = _share_factors(state, params)
     slot, slots = _slot(start_ms, params), params.slots_per_day
-    hours = [((slot - k) % slots) * len(factors) // slots for k in range(count - 1, -1, -1)]
+    hours = [_share_hour((slot - k) % slots, params) for k in range(count - 1, -1, -1)]
     cap = (1.0 + share) / 2.0  # a factor never makes a share certain
     return [min(share * factors[h], cap) for h in hours], _ShareProfile(hours, noise)
 
@@ -868,19 +879,15 @@ def _profile_rho(
 
     The buckets of one hour share its factor's error, so their expected
     negatives are off together: ``sum over hours (expected in it)^2 x noise``
-    of variance, which is that over ``N p q (N - 1)`` of rho.
+    of variance (`_rho_of`).
 
     >>> round(_profile_rho([4.0, 4.0], [0, 0], [0.01], 40.0, 0.2), 4)
     0.0026
     """
-    pq = p * (1.0 - p)
-    if n <= 1.0 or pq <= 0.0:
-        return 0.0
     by_hour: dict[int, float] = {}
     for e, h in zip(expected, hours, strict=True):
         by_hour[h] = by_hour.get(h, 0.0) + e
-    var = sum(e * e * noise[h] for h, e in by_hour.items())
-    return var / (n * pq * (n - 1.0))
+    return _rho_of(sum(e * e * noise[h] for h, e in by_hour.items()), n, p)
 
 
 def _share_rhythm(
@@ -904,7 +911,7 @@ def _share_rhythm(
         today_exp = [0.0] * len(today_exp)
     total = float(window.total)
     if learn and 0.0 < p < 1.0 and total > 0.0:
-        b = _slot(window.start_ms, params) * len(today_neg) // params.slots_per_day
+        b = _share_hour(_slot(window.start_ms, params), params)
         today_neg[b] += float(window.negative)
         today_exp[b] += total * p
     return replace(
@@ -1765,9 +1772,9 @@ def state_from_dict(d: Mapping[str, object]) -> DetectorState:
         values[name] = _numbers(d, name)
     for name in _INT_TUPLES:
         values[name] = tuple(int(x) for x in _numbers(d, name))
-    # Saved when every recent expected count was kept: only the newest are read.
-    values["recent_exp"] = _numbers(d, "recent_exp")[-_RECENT_EXPECTED:]
     state = replace(DetectorState(), **values)  # type: ignore[arg-type]  # checked above
+    # Saved when every recent expected count was kept: only the newest are read.
+    state = replace(state, recent_exp=state.recent_exp[-_RECENT_EXPECTED:])
     if len(state.profile) != len(state.visits):
         msg = "detector state: profile and visits differ in length"
         raise ValueError(msg)

@@ -175,21 +175,21 @@ def stream(
     """
     wanders = brand.day_volume_sd > 0 or brand.day_share_sd > 0
     day_volume, day_share = 1.0, brand.share
-    base_log_odds = math.log(brand.share / (1 - brand.share))
+    base_log_odds = day_log_odds = math.log(brand.share / (1 - brand.share))
     for i in range(buckets):
         if wanders and i % BUCKETS_PER_DAY == 0:
             sd_v, sd_s = brand.day_volume_sd, brand.day_share_sd
             day_volume = math.exp(rng.normal(0.0, sd_v) - sd_v * sd_v / 2)
-            log_odds = math.log(brand.share / (1 - brand.share)) + rng.normal(0.0, sd_s)
-            day_share = 1 / (1 + math.exp(-log_odds))
+            day_log_odds = base_log_odds + rng.normal(0.0, sd_s)
+            day_share = 1 / (1 + math.exp(-day_log_odds))
         mean_neg = brand.peak_negative * rhythm(brand, i) * day_volume
         mean_other = mean_neg * (1 - day_share) / day_share
         if brand.share_amplitude:
-            # The share swings over the day; all mentions keep the volume's rhythm.
+            # The day's share swings over the day; all mentions keep the volume's rhythm.
             hour = (i % BUCKETS_PER_DAY) / 4
             swing = math.cos((hour - brand.share_peak_hour) / 24 * 2 * math.pi)
-            share = 1 / (1 + math.exp(-base_log_odds - brand.share_amplitude * swing))
-            total = mean_neg / brand.share
+            share = 1 / (1 + math.exp(-day_log_odds - brand.share_amplitude * swing))
+            total = mean_neg / day_share
             mean_neg, mean_other = total * share, total * (1 - share)
         if onset is not None and surge is not None and onset <= i < onset + length:
             neg_x, other_x = surge(i - onset)
