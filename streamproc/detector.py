@@ -862,8 +862,10 @@ def _slot_shares(
 ) -> tuple[list[float], _ShareProfile]:
     """The expected shares of the ``count`` buckets up to the one at ``start_ms``, oldest first.
 
-    The recent buckets are taken to be the ones just before it; after a gap
-    in the stream they are older, and their hours' factors only roughly theirs.
+    The recent buckets are the ones just before it, with no gap between: the
+    live path and the mention backtest judge every bucket, an empty one too
+    (`engine.close_due`), and a counts file, whose missing buckets are
+    skipped, never scores the share (every mention there is negative).
     """
     factors, noise = _share_factors(state, params)
     slot, slots = _slot(start_ms, params), params.slots_per_day
