@@ -130,6 +130,30 @@ def test_single_bucket_fires_only_when_critical_or_extreme(v: Verdict, fires: bo
     assert bool(events) is fires
 
 
+def wide(width_ms: int, score: float) -> Verdict:
+    """A hot bucket `width_ms` wide (the first of the brand's)."""
+    v = hot(0, score=score)
+    return replace(v, window=replace(v.window, end_ms=width_ms))
+
+
+@pytest.mark.parametrize(
+    ("v", "policy", "fires"),
+    [
+        (wide(3_600_000, 5.0), POLICY, True),  # an hour holds the surge itself
+        (wide(86_400_000, 6.0), POLICY, True),  # so does a day
+        (wide(3_600_000, 4.5), POLICY, False),  # under the wide bar: persistence
+        (wide(1_800_000, 8.0), POLICY, False),  # a half-hour is not wide
+        (wide(B, 8.0), POLICY, False),
+        (wide(3_600_000, 8.0), replace(POLICY, wide_bucket_ms=0), False),  # rule off
+    ],
+)
+def test_a_wide_bucket_opens_an_incident_alone_at_the_wide_bar(
+    v: Verdict, policy: AlertPolicy, fires: bool
+) -> None:
+    _, events = run([v], policy)
+    assert statuses(events) == ([("firing", "anomaly")] if fires else [])
+
+
 def test_firing_event_carries_the_numbers_and_context() -> None:
     v = hot(5, observed=44.0, severity=Severity.CRITICAL)
     _, (event,) = run([v])

@@ -6,6 +6,7 @@ import csv
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,6 +157,33 @@ def test_run_counts_alerts_on_a_spike_and_writes_every_row(tmp_path: Path) -> No
     alert_rows = [i for i, r in enumerate(rows[1:]) if r[3] == "1"]
     assert alert_rows == [700]  # a critical surge opens the incident at once
     assert float(rows[701][2]) >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("factor", "wide_bucket_ms", "paged"),
+    [
+        (2.0, 3_600_000, True),
+        (2.5, 3_600_000, True),
+        (2.0, 0, False),  # without the wide rule a one-hour surge waits for a second hour
+        (2.5, 0, False),
+    ],
+)
+def test_hourly_counts_page_a_one_hour_surge_at_once(
+    tmp_path: Path, factor: float, wide_bucket_ms: int, paged: bool
+) -> None:
+    """An hourly bucket already holds an hour of the surge (`AlertPolicy.wide_bucket_ms`)."""
+    rng = np.random.default_rng(3)
+    hours = 14 * 24
+    values = [
+        int(rng.poisson(40 * (1.2 + math.sin(i % 24 / 24 * 2 * math.pi)))) for i in range(hours)
+    ]
+    at = 12 * 24 + 6  # the day's peak hour, above every peak so far
+    values[at] = int(values[at] * factor)
+    src = write(tmp_path, series(list(values), step=3_600))
+    policy = AlertPolicy(wide_bucket_ms=wide_bucket_ms)
+    events = run_counts(src, DetectorParams(), policy, None)
+    firing = [e for e in events if e.status is AlertStatus.FIRING]
+    assert [e.onset_ms for e in firing] == ([(1_424_986_973 + at * 3_600) * 1000] if paged else [])
 
 
 def test_timestamps_are_echoed_exactly(tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ def test_resolve_applies_overrides_of_both_kinds_and_the_bucket_width() -> None:
         ("balanced", {"novelty_days": -1}, "novelty_days must be at least 0"),
         ("balanced", {"novelty_young_days": -1}, "novelty_young_days must be at least 0"),
         ("balanced", {"cooldown_critical_factor": -1}, "cooldown_critical_factor must not be"),
+        ("balanced", {"wide_bucket_ms": -1}, "wide_bucket_ms must not be negative"),
     ],
 )
 def test_resolve_errors_name_the_problem(
@@ -100,6 +101,10 @@ def test_resolve_errors_name_the_problem(
         ("bucket_minutes = 0\n[presets.balanced]\n", "bucket_minutes must be a positive"),
         ("[presets.balanced.detector]\nthreshold = 'x'\n", "threshold must be float"),
         ("[presets.balanced.detector]\nmin_ratio = 0.5\n", "min_ratio must be at least 1"),
+        (
+            "[presets.balanced.policy]\nwide_immediate_score = 0\n",
+            "wide_immediate_score must be positive",
+        ),
         ("preset = 'balanced'\n", r"no \[presets\.NAME\] table"),
         ("[presets.balanced.detector\n", "bad TOML"),
         ("[presets.balanced.detector]\nbucket_ms = 1\n", "unknown key 'bucket_ms'"),
