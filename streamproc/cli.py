@@ -22,6 +22,19 @@ NAB_DIR = Path("../shared/nab")
 SENTIMENT_DATA_DIR = Path("../shared/data/sentiment")
 
 
+def _seeds(text: str) -> tuple[int, ...]:
+    """``--seeds``: whole numbers separated by commas."""
+    try:
+        seeds = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        msg = f"seeds must be whole numbers separated by commas, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if len(set(seeds)) != len(seeds):
+        msg = f"a seed is given twice in {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return seeds
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="streamproc", description="Crisis alerts for brands from a stream of mentions."
@@ -87,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", choices=BENCHES)
     bench.add_argument("--results", type=Path, default=RESULTS_DIR)
     bench.add_argument("--input", type=Path, help="mentions file (core, pipeline)")
+    bench.add_argument("--preset", help="detector preset (crisis; default: the shipped default)")
+    bench.add_argument(
+        "--seeds",
+        type=_seeds,
+        metavar="N,N,...",
+        help="generator seeds (crisis; several: per-seed figures and totals)",
+    )
     return parser
 
 
@@ -221,6 +241,9 @@ def _incident(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     results: Path = args.results
+    if args.name != "crisis" and (args.preset or args.seeds):
+        msg = "--preset and --seeds are for the crisis bench"
+        raise InputFileError(msg)
     results.mkdir(parents=True, exist_ok=True)
     report: object
     if args.name == "nab":
@@ -230,7 +253,7 @@ def _bench(args: argparse.Namespace) -> int:
     elif args.name == "crisis":
         from streamproc.bench import crisis
 
-        report = crisis.run(results)
+        report = crisis.run(results, args.preset, args.seeds or (crisis.SEED,))
     elif args.name == "sentiment":
         from streamproc.bench import sentiment
 

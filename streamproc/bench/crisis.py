@@ -38,10 +38,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -268,15 +271,111 @@ def _missed(kind: str, brand: Brand, onset: int, windows: list[WindowStats]) -> 
     }
 
 
-def run(results_dir: Path) -> dict[str, object]:
-    """Run the bench; writes ``results_dir/crisis.json`` and returns its content."""
+def run(
+    results_dir: Path, preset: str | None = None, seeds: Sequence[int] = (SEED,)
+) -> dict[str, object]:
+    """Run the bench; writes ``results_dir/NAME.json`` and returns its content.
+
+    The shipped default preset on the committed seed is ``crisis.json``, the
+    full report. Another preset on it is ``crisis-PRESET.json``; several
+    seeds give ``crisis-PRESET-seeds.json``, each seed's `summary` and their
+    totals, which is how the presets are compared (one seed's draw of 20
+    brands is a small sample).
+    """
+    if not seeds:
+        msg = "at least one seed"
+        raise ValueError(msg)
     presets = load_presets(CONFIG)
-    preset = default_preset(CONFIG)
-    params, policy = resolve_params(presets, preset, {}, bucket_ms=BUCKET_MS)
-    result: dict[str, object] = {"bench": "crisis", "preset": preset}
-    result.update(evaluate(params, policy, SEED))
-    write_result(results_dir, "crisis", result, sort_keys=True)
+    default = default_preset(CONFIG)
+    chosen = preset or default
+    params, policy = resolve_params(presets, chosen, {}, bucket_ms=BUCKET_MS)
+    result: dict[str, object] = {"bench": "crisis", "preset": chosen}
+    if len(seeds) == 1:
+        result.update(evaluate(params, policy, seeds[0]))
+        name = "crisis" if chosen == default and seeds[0] == SEED else f"crisis-{chosen}"
+        if seeds[0] != SEED:
+            name += f"-seed-{seeds[0]}"
+    else:
+        workers = min(len(seeds), os.cpu_count() or 1)
+        with ProcessPoolExecutor(workers) as pool:
+            n = len(seeds)
+            reports = list(pool.map(evaluate, [params] * n, [policy] * n, seeds))
+        per_seed = {str(s): summary(r) for s, r in zip(seeds, reports, strict=True)}
+        result.update(
+            seeds=list(seeds),
+            per_seed=per_seed,
+            totals={
+                k: sum(x[k] for x in per_seed.values())
+                for k in next(iter(per_seed.values()))
+                if k != "median_delay_buckets"
+            },
+        )
+        name = f"crisis-{chosen}-seeds"
+    write_result(results_dir, name, result, sort_keys=True)
     return result
+
+
+_FALSE = (
+    "quiet_false",
+    "cold_false_before_onset",
+    "established_false_before_onset",
+    "long_quiet_false",
+    "onboarding_false",
+    "wandering_false",
+    "share_rhythm_false",
+    "steps_false_before_onset",
+)
+"""A summary's false-incident figures: every section's incidents that had no surge."""
+
+
+def summary(report: Mapping[str, object]) -> dict[str, float]:
+    """One seed's headline figures, flat, from `evaluate`'s report.
+
+    >>> s = summary(_EXAMPLE)
+    >>> s["false_incidents"], s["cold_missed"], s["steps_x2_within_a_day"]
+    (3, 11, 18)
+    """
+    r = cast("dict[str, Any]", report)
+    steps = r["steps"]["by_factor"]
+    out: dict[str, float] = {
+        "median_delay_buckets": r["median_delay_buckets"],
+        "quiet_false": r["false_incidents_quiet"],
+        "cold_missed": r["missed_surges"],
+        "cold_false_before_onset": r["false_incidents_before_onset"],
+        "established_missed": r["established"]["missed_surges"],
+        "established_false_before_onset": r["established"]["false_incidents_before_onset"],
+        "long_quiet_false": r["long_quiet"]["false_incidents"],
+        "onboarding_false": r["onboarding"]["false_incidents"],
+        "wandering_false": r["wandering"]["false_incidents"],
+        "share_rhythm_false": r["share_rhythm"]["false_incidents"],
+        "steps_false_before_onset": sum(f["false_incidents_before_onset"] for f in steps.values()),
+        "steps_paged_again": sum(len(f["paged_again"]) for f in steps.values()),
+    }
+    for factor, f in steps.items():
+        out[f"steps_{factor}_within_a_day"] = f["found_within_a_day"]
+    out["false_incidents"] = sum(out[k] for k in _FALSE)
+    return out
+
+
+def _example() -> dict[str, object]:
+    """A report's shape with made-up figures (for `summary`'s example)."""
+    section = {"false_incidents": 1}
+    step = {"false_incidents_before_onset": 0, "paged_again": [], "found_within_a_day": 18}
+    return {
+        "median_delay_buckets": 2,
+        "false_incidents_quiet": 0,
+        "missed_surges": 11,
+        "false_incidents_before_onset": 1,
+        "established": {"missed_surges": 8, "false_incidents_before_onset": 0},
+        "long_quiet": section,
+        "onboarding": {"false_incidents": 0},
+        "wandering": section,
+        "share_rhythm": {"false_incidents": 0},
+        "steps": {"by_factor": {"x2": step, "x3": {**step, "found_within_a_day": 20}}},
+    }
+
+
+_EXAMPLE = _example()
 
 
 def _established_onset(kind: str, rng: np.random.Generator) -> int:

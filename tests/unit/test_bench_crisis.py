@@ -293,3 +293,56 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     steps = result["steps"]
     assert isinstance(steps, dict)
     assert steps["watch_days"] == crisis.STEP_WATCH_DAYS
+
+
+def fake_evaluate(params: object, policy: object, seed: int) -> dict[str, object]:
+    """`crisis.evaluate`'s report shape, with figures that depend on the seed."""
+    report = crisis._example()
+    report["missed_surges"] = seed
+    return report
+
+
+@pytest.mark.parametrize(
+    ("preset", "seeds", "name"),
+    [
+        ("strict", (3, 4, 5), "crisis-strict-seeds"),
+        (None, (3, 4), "crisis-balanced-seeds"),
+    ],
+)
+def test_several_seeds_report_each_seed_and_the_totals(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    preset: str | None,
+    seeds: tuple[int, ...],
+    name: str,
+) -> None:
+    monkeypatch.setattr(crisis, "evaluate", fake_evaluate)
+    result = crisis.run(tmp_path, preset, seeds)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.json"]
+    on_disk = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+    assert on_disk == json.loads(json.dumps(result))
+    assert on_disk["seeds"] == list(seeds)
+    per_seed = on_disk["per_seed"]
+    assert [per_seed[str(s)]["cold_missed"] for s in seeds] == list(seeds)
+    assert on_disk["totals"]["cold_missed"] == sum(seeds)
+    assert on_disk["totals"]["false_incidents"] == 3 * len(seeds)
+    assert on_disk["totals"]["steps_x3_within_a_day"] == 20 * len(seeds)
+
+
+@pytest.mark.parametrize(
+    ("preset", "seed", "name"),
+    [
+        (None, crisis.SEED, "crisis"),
+        ("balanced", crisis.SEED, "crisis"),
+        ("sensitive", crisis.SEED, "crisis-sensitive"),
+        (None, 7, "crisis-balanced-seed-7"),
+    ],
+)
+def test_one_seed_writes_the_full_report_under_its_preset_s_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, preset: str | None, seed: int, name: str
+) -> None:
+    monkeypatch.setattr(crisis, "evaluate", fake_evaluate)
+    result = crisis.run(tmp_path, preset, (seed,))
+    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.json"]
+    assert result["missed_surges"] == seed
+    assert result["preset"] == (preset or "balanced")

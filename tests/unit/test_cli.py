@@ -67,6 +67,25 @@ def test_unreachable_kafka_broker(command: list[str]) -> None:
     one_line_error(result, "127.0.0.1:9")
 
 
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["bench", "crisis", "--preset", "eager"], ["unknown detector preset 'eager'"]),
+        (["bench", "nab", "--preset", "strict"], ["--preset and --seeds are for the crisis bench"]),
+    ],
+)
+def test_bench_options_are_checked(tmp_path: Path, args: list[str], needles: list[str]) -> None:
+    one_line_error(run(*args, "--results", str(tmp_path)), *needles)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("seeds", "why"), [("1,x", "whole numbers"), ("1,2,1", "given twice")])
+def test_bench_seeds_must_be_distinct_whole_numbers(seeds: str, why: str) -> None:
+    result = run("bench", "crisis", "--seeds", seeds)
+    assert result.returncode == 2
+    assert why in result.stderr
+
+
 def test_counts_bad_line(tmp_path: Path) -> None:
     csv = tmp_path / "c.csv"
     csv.write_text("timestamp,value\n2015-02-26 21:42:53,104\n2015-02-26 21:47:53,abc\n")
