@@ -341,8 +341,12 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
         "median_delay_buckets": r["median_delay_buckets"],
         "quiet_false": r["false_incidents_quiet"],
         "cold_missed": r["missed_surges"],
+        "cold_missed_of_10_or_more": r["missed_surges_of_10_or_more_per_bucket"],
         "cold_false_before_onset": r["false_incidents_before_onset"],
         "established_missed": r["established"]["missed_surges"],
+        "established_missed_of_10_or_more": r["established"][
+            "missed_surges_of_10_or_more_per_bucket"
+        ],
         "established_false_before_onset": r["established"]["false_incidents_before_onset"],
         "long_quiet_false": r["long_quiet"]["false_incidents"],
         "onboarding_false": r["onboarding"]["false_incidents"],
@@ -365,8 +369,13 @@ def _example() -> dict[str, object]:
         "median_delay_buckets": 2,
         "false_incidents_quiet": 0,
         "missed_surges": 11,
+        "missed_surges_of_10_or_more_per_bucket": 0,
         "false_incidents_before_onset": 1,
-        "established": {"missed_surges": 8, "false_incidents_before_onset": 0},
+        "established": {
+            "missed_surges": 8,
+            "missed_surges_of_10_or_more_per_bucket": 0,
+            "false_incidents_before_onset": 0,
+        },
         "long_quiet": section,
         "onboarding": {"false_incidents": 0},
         "wandering": section,

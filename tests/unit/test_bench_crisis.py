@@ -327,6 +327,7 @@ def test_several_seeds_report_each_seed_and_the_totals(
     assert on_disk["totals"]["cold_missed"] == sum(seeds)
     assert on_disk["totals"]["false_incidents"] == 3 * len(seeds)
     assert on_disk["totals"]["steps_x3_within_a_day"] == 20 * len(seeds)
+    assert on_disk["totals"]["cold_missed_of_10_or_more"] == 0
 
 
 @pytest.mark.parametrize(
