@@ -1465,7 +1465,8 @@ def _learn(
     """The state after learning from a judged bucket.
 
     ``expected_share`` is the bucket's own (the day's share times its hour's
-    factor): the day's drift is measured against it, so a daily rhythm of the
+    factor, or the day's share itself when that is 0 or 1 and has no hours):
+    the day's drift is measured against it, so a daily rhythm of the
     share is not taken for drift. The share's spread within buckets is still
     measured against the day's share: against the hour's it came out
     smaller on brands with a rhythm, and they paged more, 5 times instead of
@@ -1483,6 +1484,9 @@ def _learn(
     high_run = state.elevated_run + 1 if elevated else 0
     # A level that stays high (anomalous or not) for long is the new normal.
     adapt = high_run * params.bucket_minutes > params.adapt_after_minutes
+    # What the spread, the share and its hours learn from: an ordinary bucket,
+    # or a level high for so long that it is the new normal.
+    ordinary = kind != "anomalous" or adapt
     sd = math.sqrt(max(expected, 0.5) + state.dispersion * expected * expected)
     profiled = base.typical is not None
     learnt = level_learnt = observed
@@ -1540,7 +1544,7 @@ def _learn(
     week_seen[day] += 1
 
     disp = state.dispersion
-    if expected >= params.dispersion_min_expected and (kind != "anomalous" or adapt):
+    if expected >= params.dispersion_min_expected and ordinary:
         # The spread is learnt from the clipped count, not the damped one: a
         # rise kept out of the level is still part of the brand's noise.
         spread = min(
@@ -1557,9 +1561,8 @@ def _learn(
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho
     a_settled = ewma_rate(params.buckets(params.share_halflife_minutes))
     p = share_neg / share_all if share_all > 0 else 0.0
-    hour_share = expected_share if 0.0 < expected_share < 1.0 else p
     total = float(window.total)
-    if kind == "anomalous" and not adapt:
+    if not ordinary:
         # An anomalous bucket moves the share a little: towards its own share
         # clipped to a few standard deviations, at the settled rate, and
         # weighted as a bucket of the usual size (a young brand's running
@@ -1614,9 +1617,8 @@ def _learn(
         elevated_run=high_run,
         **_rise_after(state, window.start_ms, rising=rising),
     )
-    learn_share = kind != "anomalous" or adapt
-    updated = _share_rhythm(updated, window, p, params, learn=learn_share)
-    updated = _day_wander(updated, window, hour_share, rho, kind, params)
+    updated = _share_rhythm(updated, window, p, params, learn=ordinary)
+    updated = _day_wander(updated, window, expected_share, rho, kind, params)
     return _with_peaks(updated, window.start_ms, params)
 
 

@@ -331,7 +331,7 @@ _FALSE = (
 def summary(report: Mapping[str, object]) -> dict[str, float]:
     """One seed's headline figures, flat, from `evaluate`'s report.
 
-    >>> s = summary(_EXAMPLE)
+    >>> s = summary(_example())
     >>> s["false_incidents"], s["cold_missed"], s["steps_x2_within_a_day"]
     (3, 11, 18)
     """
@@ -382,9 +382,6 @@ def _example() -> dict[str, object]:
         "share_rhythm": {"false_incidents": 0},
         "steps": {"by_factor": {"x2": step, "x3": {**step, "found_within_a_day": 20}}},
     }
-
-
-_EXAMPLE = _example()
 
 
 def _established_onset(kind: str, rng: np.random.Generator) -> int:
