@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streamproc import detector
 from streamproc.alerting import AlertPolicy
 from streamproc.bench import crisis
-from streamproc.detector import DetectorParams
+from streamproc.detector import DetectorParams, scores, spans
 from streamproc.model import WindowStats
 
 
@@ -258,7 +257,7 @@ def test_a_small_brand_s_lasting_step_pages_once(monkeypatch: pytest.MonkeyPatch
     fired = crisis.incidents(iter(windows), params, policy)
     assert len(fired) == 1
     assert onset <= fired[0] <= onset + 12
-    monkeypatch.setattr(detector, "_LONG_SPANS", detector._SPANS)
+    monkeypatch.setattr(scores, "_LONG_SPANS", spans._SPANS)
     assert crisis.incidents(iter(windows), params, policy) == fired
     off = replace(params, novelty_recent_days=0.0)
     again = crisis.incidents(iter(windows), off, policy)

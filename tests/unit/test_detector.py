@@ -12,23 +12,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamproc import alerting, detector
+from streamproc import alerting
 from streamproc.alerting import AlertPolicy
 from streamproc.bench import crisis
 from streamproc.detector import (
     DetectorParams,
     DetectorState,
-    _share_factors,
-    _share_score,
-    _span_current,
-    _span_rho,
-    _volume_score,
-    _wander_rho,
     initial_state,
+    scores,
+    spans,
     state_from_dict,
     state_to_dict,
     step,
 )
+from streamproc.detector.correlation import _span_rho, _wander_rho
+from streamproc.detector.scores import _share_score, _span_current, _volume_score
+from streamproc.detector.share import _share_factors
 from streamproc.model import AlertStatus, Severity, Verdict, WindowStats
 from streamproc.stats import binom_surprise, nb_surprise, nominal_histogram, surprise_level
 
@@ -809,7 +808,7 @@ def test_a_quiet_brand_whose_share_drifts_is_not_paged(monkeypatch: pytest.Monke
     apart, a day's drift summed over a span to a "sustained rise" and paged."""
     windows = list(crisis.stream(_brand_06(0.2), 28 * DAY, np.random.default_rng(102)))
     assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
-    monkeypatch.setattr(detector, "_wander_rho", lambda *_: 0.0)
+    monkeypatch.setattr(scores, "_wander_rho", lambda *_: 0.0)
     assert crisis.incidents(iter(windows), P, AlertPolicy()) != []
 
 
@@ -831,7 +830,7 @@ def test_a_lasting_doubling_shows_in_the_share_over_eight_hours(
     fired = crisis.incidents(iter(windows), P, AlertPolicy())
     assert len(fired) == 1
     assert onset < fired[0] < onset + DAY
-    monkeypatch.setattr(detector, "_LONG_SPANS", detector._SPANS)
+    monkeypatch.setattr(scores, "_LONG_SPANS", spans._SPANS)
     assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
 
 

@@ -1,0 +1,206 @@
+"""`step`: judge one closed bucket and learn from it; `initial_state` for a new brand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from streamproc.detector.baseline import _baseline, _weekday, _weekday_known
+from streamproc.detector.learning import _calibrate, _learn, _learn_first
+from streamproc.detector.novelty import _novel, _record_days, _span_sum, _tops_recent_days
+from streamproc.detector.params import DetectorParams
+from streamproc.detector.scores import (
+    _calibration_shift,
+    _share_score,
+    _slow_level_score,
+    _volume_score,
+)
+from streamproc.detector.share import _share_bins, _share_hours_reset, _slot_shares
+from streamproc.detector.state import _CALIB_BINS, _SHARE_PROFILE_FIELDS, DetectorState
+from streamproc.model import Severity, Verdict, VerdictKind, WindowStats
+from streamproc.stats import (
+    nb_surprise,
+    nominal_histogram,
+)
+
+
+def initial_state(params: DetectorParams) -> DetectorState:
+    """A brand with no history yet."""
+    prior = params.buckets(params.calibration_prior_minutes)
+    state = DetectorState(
+        profile=(0.0,) * params.slots_per_day,
+        visits=(0,) * params.slots_per_day,
+        dispersion=params.dispersion_prior,
+        share_rho=params.share_overdispersion,
+        calib=nominal_histogram(prior),
+        calib_mass=prior,
+    )
+    return _share_hours_reset(state, params)
+
+
+def _fit(state: DetectorState, params: DetectorParams) -> DetectorState:
+    """The state with its daily profile sized for the bucket width."""
+    slots = params.slots_per_day
+    if any(len(getattr(state, f)) != _share_bins(params) for f in _SHARE_PROFILE_FIELDS):
+        # Saved before the share had a profile, or the bucket width changed.
+        state = _share_hours_reset(state, params)
+    if len(state.profile) == slots and len(state.visits) == len(state.profile):
+        return state
+    # The bucket width changed: the profile no longer lines up; relearn it.
+    return replace(
+        state,
+        profile=(0.0,) * slots,
+        visits=(0,) * slots,
+        calib=state.calib if len(state.calib) == _CALIB_BINS else nominal_histogram(1.0),
+    )
+
+
+def _growth(observed: float, state: DetectorState, params: DetectorParams) -> float:
+    prev = state.recent_obs[-params.growth_buckets :]
+    if not prev:
+        return 0.0
+    return observed / max(sum(prev) / len(prev), 1.0) - 1.0
+
+
+def step(
+    state: DetectorState, window: WindowStats, params: DetectorParams
+) -> tuple[DetectorState, Verdict]:
+    """Judge one closed bucket of one brand and learn from it.
+
+    Buckets must come in order; a bucket at or before the last one learnt
+    (a re-delivery) is judged against the current state but not learnt from.
+
+    >>> p = DetectorParams()
+    >>> s = initial_state(p)
+    >>> for i in range(200):
+    ...     w = WindowStats(brand="b", start_ms=i * p.bucket_ms,
+    ...                     end_ms=(i + 1) * p.bucket_ms, total=40, negative=10)
+    ...     s, v = step(s, w, p)
+    >>> v.kind, round(v.expected), v.young_baseline  # young: 50 hours of history
+    ('normal', 10, True)
+    >>> w = WindowStats(brand="b", start_ms=200 * p.bucket_ms,
+    ...                 end_ms=201 * p.bucket_ms, total=120, negative=90)
+    >>> v = step(s, w, p)[1]
+    >>> v.kind, v.severity.value, round(v.ratio)
+    ('anomalous', 'critical', 9)
+    """
+    state = _fit(state, params)
+    observed = float(window.negative)
+    share = window.share
+    day_share = state.share_neg / state.share_all if state.share_all > 0 else 0.0
+    shares = [day_share] * (len(state.recent_obs) + 1)
+    profile = None
+    if 0.0 < day_share < 1.0:
+        shares, profile = _slot_shares(state, window.start_ms, len(shares), day_share, params)
+    expected_share = shares[-1]
+    history_minutes = state.buckets_seen * params.bucket_minutes
+    young = history_minutes < params.young_minutes or not _weekday_known(
+        state, _weekday(window.start_ms), params
+    )
+    growth = _growth(observed, state, params)
+    if state.buckets_seen == 0:
+        verdict = Verdict(
+            window=window,
+            kind="warming_up",
+            observed=observed,
+            expected=0.0,
+            score=0.0,
+            share=share,
+            young_baseline=True,
+        )
+        return _learn_first(state, window, params), verdict
+
+    base = _baseline(state, window.start_ms, params)
+    expected = max(base.expected, 0.0)
+    kept = len(state.recent_obs) - len(state.recent_exp)
+    recent = list(zip(state.recent_obs[kept:], state.recent_exp, strict=True))
+    dispersion = base.dispersion(state.dispersion)
+    raw_volume = _volume_score(
+        observed, max(expected, 0.5), recent, dispersion, profiled=base.typical is not None
+    )
+    raw_share = 0.0
+    if expected_share > 0.0:
+        raw_share = _share_score(
+            [*state.recent_obs, observed],
+            [*state.recent_tot, float(window.total)],
+            shares,
+            state.share_rho,
+            params,
+            young=young,
+            wander=state.share_wander,
+            profile=profile,
+        )
+    shift = _calibration_shift(state, params)
+    volume_score = max(raw_volume - shift, 0.0)
+    share_score = max(raw_share - shift, 0.0)
+    score = max(volume_score, share_score)
+    # The bucket's `novelty_span` sum, which the novelty tests hold to the daily peak sums.
+    span_sum = _span_sum((*state.recent_obs, observed), params)
+    novel = _novel(observed, span_sum, state, window.start_ms, params)
+    if novel and base.typical is not None:
+        slow_score = _slow_level_score(observed, expected, recent, dispersion, state, params)
+        volume_score = max(volume_score, slow_score - shift)
+        score = max(volume_score, share_score)
+    ratio = observed / max(expected, 1.0)
+    # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
+    new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
+    new_peak = novel and _tops_recent_days(observed, span_sum, state, window.start_ms, params)
+    bar = new_peak_bar if new_peak else params.threshold
+    volume_hit = (
+        novel is not False
+        and volume_score >= bar
+        and observed - expected >= params.min_excess
+        and ratio >= (params.young_min_ratio if young else params.min_ratio)
+    )
+    share_hit = (
+        share_score >= params.threshold
+        and share
+        >= (params.young_share_min_ratio if young else params.share_min_ratio) * expected_share
+        and observed - window.total * expected_share >= params.min_excess
+    )
+    kind: VerdictKind = "normal"
+    severity: Severity | None = None
+    if history_minutes < params.warmup_minutes:
+        kind = "warming_up"
+    elif (volume_hit or share_hit) and observed >= params.min_observed:
+        kind = "anomalous"
+        critical = score >= params.critical_score and (
+            ratio >= params.critical_ratio or share >= params.critical_ratio * expected_share
+        )
+        severity = Severity.CRITICAL if critical else Severity.WARNING
+    verdict = Verdict(
+        window=window,
+        kind=kind,
+        observed=observed,
+        expected=expected,
+        score=score,
+        growth=growth,
+        share=share,
+        expected_share=expected_share,
+        severity=severity,
+        baseline_buckets=state.buckets_seen,
+        young_baseline=young,
+        record_days=_record_days(observed, state, window.start_ms),
+    )
+    if window.start_ms <= state.last_start_ms:
+        return state, verdict
+    surprise = nb_surprise(observed, max(expected, 0.5), dispersion)
+    raw_score = max(raw_volume, raw_share)
+    # A material rise, surprising enough for a new peak, whether or not the
+    # novelty rule held it back: it starts or extends a rise (`rise_run`).
+    rising = (
+        volume_score >= new_peak_bar
+        and ratio >= params.min_ratio
+        and observed - expected >= params.min_excess
+    )
+    learnt = _learn(
+        state,
+        window,
+        base,
+        kind,
+        surprise,
+        raw_score,
+        params,
+        rising=rising,
+        expected_share=expected_share,
+    )
+    return _calibrate(learnt, raw_score, params), verdict
