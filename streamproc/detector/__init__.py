@@ -31,7 +31,7 @@ How a bucket is judged
   beta-binomial around the learnt share (over 8 and 32 buckets only once the
   baseline is no longer young; the volume's too, only once the slot has a
   profile; a span's share is also allowed the drift its buckets have in
-  common, learnt from whole days, `_day_wander`). The expected share of a
+  common, learnt from whole days, `_end_day`). The expected share of a
   bucket is the day's times its hour's factor (`_share_factors`), learnt
   from the days before today and shrunk towards 1 by how far the hours
   truly differ beyond their counting noise: a brand whose complaints come in
@@ -92,7 +92,7 @@ Each imports only the ones above it in this list, so there are no cycles.
 * `baseline`: the expected count (daily profile, weekday factor, level).
 * `correlation`: the intra-class correlations that widen a sum of buckets.
 * `share`: the negative share's hours (`_share_factors`) and its day-to-day
-  drift (`_day_wander`).
+  drift (`_end_day`).
 * `scores`: the volume's and the share's surprise over spans.
 * `novelty`: the daily peaks and the novelty rule.
 * `learning`: what a judged bucket teaches the state.

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from streamproc.detector.baseline import _Baseline, _slot, _weekday
 from streamproc.detector.novelty import _rise_after, _with_peaks
-from streamproc.detector.params import DetectorParams
-from streamproc.detector.share import _day_wander, _share_rhythm
+from streamproc.detector.params import DAY_MS, DetectorParams
+from streamproc.detector.share import _add_to_day_sums, _add_to_share_hours, _end_day
 from streamproc.detector.spans import _RECENT, _RECENT_EXPECTED
 from streamproc.detector.state import _CALIB_BINS, DetectorState
 from streamproc.model import VerdictKind, WindowStats
@@ -243,8 +243,9 @@ def _learn(
         elevated_run=high_run,
         **_rise_after(state, window.start_ms, rising=rising),
     )
-    updated = _share_rhythm(updated, window, p, params, learn=ordinary)
-    updated = _day_wander(updated, window, expected_share, rho, kind, params)
+    updated = _end_day(updated, window.start_ms // DAY_MS, params)
+    updated = _add_to_share_hours(updated, window, p, params, learn=ordinary)
+    updated = _add_to_day_sums(updated, window, expected_share, rho, kind)
     return _with_peaks(updated, window.start_ms, params)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from streamproc.detector.baseline import _slot
-from streamproc.detector.params import DAY_MS, DetectorParams
+from streamproc.detector.params import DetectorParams
 from streamproc.detector.state import DetectorState
 from streamproc.model import VerdictKind, WindowStats
 
@@ -131,39 +131,6 @@ def _slot_shares(
     return [min(share * factors[h], cap) for h in hours], _ShareProfile(hours, noise)
 
 
-def _share_rhythm(
-    state: DetectorState, window: WindowStats, p: float, params: DetectorParams, *, learn: bool
-) -> DetectorState:
-    """The state with today's hour sums after this bucket, folded into the
-    learnt ones (`_share_factors`) when a new day begins.
-
-    A new day is one other than ``state.day_num``, so this runs before
-    `_day_wander` moves it on.
-    """
-    if params.share_profile_rate <= 0.0:
-        return state
-    hour_neg, hour_exp = state.share_hour_neg, state.share_hour_exp
-    today_neg, today_exp = list(state.share_today_neg), list(state.share_today_exp)
-    if window.start_ms // DAY_MS != state.day_num:
-        keep = 1.0 - params.share_profile_rate
-        hour_neg = tuple(keep * h + t for h, t in zip(hour_neg, today_neg, strict=True))
-        hour_exp = tuple(keep * h + t for h, t in zip(hour_exp, today_exp, strict=True))
-        today_neg = [0.0] * len(today_neg)
-        today_exp = [0.0] * len(today_exp)
-    total = float(window.total)
-    if learn and 0.0 < p < 1.0 and total > 0.0:
-        b = _share_hour(_slot(window.start_ms, params), params)
-        today_neg[b] += float(window.negative)
-        today_exp[b] += total * p
-    return replace(
-        state,
-        share_hour_neg=hour_neg,
-        share_hour_exp=hour_exp,
-        share_today_neg=tuple(today_neg),
-        share_today_exp=tuple(today_exp),
-    )
-
-
 _WANDER_MIN_DAYS_RATE = 0.1
 """The least weight of a new day in `DetectorState.share_wander` (about a week's memory)."""
 
@@ -173,55 +140,87 @@ buckets' worth of judged mentions (`DetectorParams.share_min_total` each):
 a day of a few mentions says nothing about how the share drifts."""
 
 
-def _day_wander(
+def _end_day(state: DetectorState, day: int, params: DetectorParams) -> DetectorState:
+    """The state with the day before ``day`` folded into what the share learns
+    from whole days, when ``day`` is a new one; today's sums start afresh.
+
+    Two things are learnt from whole days. The hours' sums (`_share_factors`)
+    take in today's, at `DetectorParams.share_profile_rate`. And the share's
+    drift (`DetectorState.share_wander`): the share's spread within buckets
+    cancels in a sum of buckets, but a drift they share (a day when more of
+    what is said is negative) does not, and a day's drift summed over 8
+    buckets read as a sustained rise and paged. Its variance is the day's
+    negatives less what the expected share made of its mentions, squared,
+    less the binomial variance, over the day's mentions squared. A day with
+    an anomalous bucket teaches nothing (`_add_to_day_sums`), so a surge or a
+    step that pages is not learnt as drift.
+    """
+    if day == state.day_num:
+        return state
+    hour_neg, hour_exp = state.share_hour_neg, state.share_hour_exp
+    today_neg, today_exp = state.share_today_neg, state.share_today_exp
+    if params.share_profile_rate > 0.0:
+        keep = 1.0 - params.share_profile_rate
+        hour_neg = tuple(keep * h + t for h, t in zip(hour_neg, today_neg, strict=True))
+        hour_exp = tuple(keep * h + t for h, t in zip(hour_exp, today_exp, strict=True))
+        today_neg = today_exp = (0.0,) * len(today_neg)
+    neg, exp, var, tot = state.day_neg, state.day_exp, state.day_var, state.day_tot
+    wander, days = state.share_wander, state.wander_days
+    if state.day_num >= 0 and neg >= 0.0 and tot >= params.share_min_total * _WANDER_MIN_BUCKETS:
+        moment = ((neg - exp) ** 2 - var) / (tot * tot)
+        rate = max(1.0 / (days + 1), _WANDER_MIN_DAYS_RATE)
+        wander = max(wander + rate * (moment - wander), 0.0)
+        days += 1
+    return replace(
+        state,
+        share_hour_neg=hour_neg,
+        share_hour_exp=hour_exp,
+        share_today_neg=today_neg,
+        share_today_exp=today_exp,
+        share_wander=wander,
+        wander_days=days,
+        day_num=day,
+        day_neg=0.0,
+        day_exp=0.0,
+        day_var=0.0,
+        day_tot=0.0,
+    )
+
+
+def _add_to_share_hours(
+    state: DetectorState, window: WindowStats, p: float, params: DetectorParams, *, learn: bool
+) -> DetectorState:
+    """The state with this bucket in today's sums of its hour (`_end_day` folds them in)."""
+    total = float(window.total)
+    if params.share_profile_rate <= 0.0 or not learn or not 0.0 < p < 1.0 or total <= 0.0:
+        return state
+    b = _share_hour(_slot(window.start_ms, params), params)
+    today_neg, today_exp = list(state.share_today_neg), list(state.share_today_exp)
+    today_neg[b] += float(window.negative)
+    today_exp[b] += total * p
+    return replace(state, share_today_neg=tuple(today_neg), share_today_exp=tuple(today_exp))
+
+
+def _add_to_day_sums(
     state: DetectorState,
     window: WindowStats,
     p: float,
     rho: float,
     kind: VerdictKind,
-    params: DetectorParams,
 ) -> DetectorState:
-    """The state with the day sums after this bucket, and `share_wander` after
-    a day that ended.
+    """The state with this bucket in today's sums for the share's drift (`_end_day`).
 
-    The share's spread within buckets cancels in a sum of buckets; a drift
-    they share (a day when more of what is said is negative) does not, and
-    a day's drift summed over 8 buckets read as a sustained rise and paged.
-    The drift's variance is learnt from whole days: the day's negatives less
-    what the expected share made of its mentions, squared, less the
-    binomial variance, over the day's mentions squared. A day with an
-    anomalous bucket teaches nothing, so a surge or a step that pages is not
-    learnt as drift.
+    An anomalous bucket marks the whole day as teaching nothing (-1).
     """
-    day = window.start_ms // DAY_MS
-    neg, exp, var, tot = state.day_neg, state.day_exp, state.day_var, state.day_tot
-    wander, days = state.share_wander, state.wander_days
-    if day != state.day_num:
-        if (
-            state.day_num >= 0
-            and neg >= 0.0
-            and tot >= params.share_min_total * _WANDER_MIN_BUCKETS
-        ):
-            moment = ((neg - exp) ** 2 - var) / (tot * tot)
-            rate = max(1.0 / (days + 1), _WANDER_MIN_DAYS_RATE)
-            wander = max(wander + rate * (moment - wander), 0.0)
-            days += 1
-        neg = exp = var = tot = 0.0
-    total = float(window.total)
     if kind == "anomalous":
-        neg = -1.0
-    elif neg >= 0.0 and 0.0 < p < 1.0 and total > 0.0:
-        neg += float(window.negative)
-        exp += total * p
-        var += total * p * (1.0 - p) * (1.0 + (total - 1.0) * rho)
-        tot += total
+        return replace(state, day_neg=-1.0)
+    total = float(window.total)
+    if state.day_neg < 0.0 or not 0.0 < p < 1.0 or total <= 0.0:
+        return state
     return replace(
         state,
-        share_wander=wander,
-        wander_days=days,
-        day_num=day,
-        day_neg=neg,
-        day_exp=exp,
-        day_var=var,
-        day_tot=tot,
+        day_neg=state.day_neg + float(window.negative),
+        day_exp=state.day_exp + total * p,
+        day_var=state.day_var + total * p * (1.0 - p) * (1.0 + (total - 1.0) * rho),
+        day_tot=state.day_tot + total,
     )

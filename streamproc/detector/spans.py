@@ -20,7 +20,7 @@ share learns over a day, so the share over 8 hours still shows a doubling of
 the negatives that no bucket and no 2-hour span shows (crisis bench, seeds
 20240501 and 1-6: lasting doublings found within a day 85 -> 109 of 140,
 triplings 129 -> 138). It needs the share's day-to-day drift allowed for
-(`_day_wander`): without it, brands whose share drifts got 15 -> 36 false
+(`_end_day`): without it, brands whose share drifts got 15 -> 36 false
 incidents in four weeks."""
 
 _RECENT = max(_LONG_SPANS)

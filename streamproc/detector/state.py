@@ -49,7 +49,7 @@ class DetectorState:
     share_rho: float = 0.01
     """Learnt beta-binomial intra-class correlation of the negative share."""
     share_wander: float = 0.0
-    """Learnt variance of the share's day-to-day drift (`_day_wander`)."""
+    """Learnt variance of the share's day-to-day drift (`_end_day`)."""
     wander_days: int = 0
     """Days that taught `share_wander`."""
     day_num: int = -1
