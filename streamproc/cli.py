@@ -16,7 +16,16 @@ from pathlib import Path
 from streamproc.errors import InputFileError, StreamprocError
 from streamproc.model import AlertEvent
 
-BENCHES = ("core", "pipeline", "nab", "crisis", "sentiment", "sentiment-encoder", "slack")
+BENCHES = (
+    "core",
+    "pipeline",
+    "nab",
+    "crisis",
+    "robustness",
+    "sentiment",
+    "sentiment-encoder",
+    "slack",
+)
 RESULTS_DIR = Path("bench/results")
 NAB_DIR = Path("../shared/nab")
 SENTIMENT_DATA_DIR = Path("../shared/data/sentiment")
@@ -100,12 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("name", choices=BENCHES)
     bench.add_argument("--results", type=Path, default=RESULTS_DIR)
     bench.add_argument("--input", type=Path, help="mentions file (core, pipeline)")
-    bench.add_argument("--preset", help="detector preset (crisis; default: the shipped default)")
+    bench.add_argument(
+        "--preset", help="detector preset (crisis, robustness; default: the shipped default)"
+    )
     bench.add_argument(
         "--seeds",
         type=_seeds,
         metavar="N,N,...",
-        help="generator seeds (crisis; several: per-seed figures and totals)",
+        help="generator seeds (crisis, robustness; several: per-seed figures and totals)",
     )
     return parser
 
@@ -241,8 +252,8 @@ def _incident(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     results: Path = args.results
-    if args.name != "crisis" and (args.preset or args.seeds):
-        msg = "--preset and --seeds are for the crisis bench"
+    if args.name not in ("crisis", "robustness") and (args.preset or args.seeds):
+        msg = "--preset and --seeds are for the crisis and robustness benches"
         raise InputFileError(msg)
     results.mkdir(parents=True, exist_ok=True)
     report: object
@@ -254,6 +265,10 @@ def _bench(args: argparse.Namespace) -> int:
         from streamproc.bench import crisis
 
         report = crisis.run(results, args.preset, args.seeds or (crisis.SEED,))
+    elif args.name == "robustness":
+        from streamproc.bench import robustness
+
+        report = robustness.run(results, args.preset, args.seeds or (robustness.SEED,))
     elif args.name == "sentiment":
         from streamproc.bench import sentiment
 

@@ -71,7 +71,11 @@ def test_unreachable_kafka_broker(command: list[str]) -> None:
     ("args", "needles"),
     [
         (["bench", "crisis", "--preset", "eager"], ["unknown detector preset 'eager'"]),
-        (["bench", "nab", "--preset", "strict"], ["--preset and --seeds are for the crisis bench"]),
+        (["bench", "robustness", "--preset", "eager"], ["unknown detector preset 'eager'"]),
+        (
+            ["bench", "nab", "--preset", "strict"],
+            ["--preset and --seeds are for the crisis and robustness benches"],
+        ),
     ],
 )
 def test_bench_options_are_checked(tmp_path: Path, args: list[str], needles: list[str]) -> None:
