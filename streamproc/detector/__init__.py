@@ -60,7 +60,9 @@ How a bucket is judged
   only ``novelty_threshold`` of surprise, if it also tops the peaks of the
   last ``novelty_recent_days`` (a level reached yesterday is not news today:
   the k-th peak calls a lasting step's level new for days, and the next
-  day's misfits paged it again), and it is also judged against a slower
+  day's misfits paged it again) and the k-th peak by ``new_peak_margin``
+  standard deviations of the brand's own spread (on a bursty brand a peak a
+  little above the usual ones is noise), and it is also judged against a slower
   level (half-life 12 hours) when that is lower: the 2-hour level takes in
   a lasting rise that no single bucket shows (a doubling at night on a small
   brand) before it tops the brand's peaks. From ``novelty_young_days`` on,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from streamproc.detector.baseline import _baseline, _weekday, _weekday_known
 from streamproc.detector.learning import _calibrate, _learn, _learn_first
-from streamproc.detector.novelty import _novel, _record_days, _span_sum, _tops_recent_days
+from streamproc.detector.novelty import _new_peak, _novel, _record_days, _span_sum
 from streamproc.detector.params import DetectorParams
 from streamproc.detector.scores import (
     _calibration_shift,
@@ -143,7 +143,7 @@ def step(
     ratio = observed / max(expected, 1.0)
     # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
     new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
-    new_peak = novel and _tops_recent_days(observed, span_sum, state, window.start_ms, params)
+    new_peak = novel and _new_peak(observed, span_sum, state, window.start_ms, params)
     bar = new_peak_bar if new_peak else params.threshold
     volume_hit = (
         novel is not False

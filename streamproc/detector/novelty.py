@@ -71,13 +71,13 @@ def _novel(
     history_days = state.buckets_seen * params.bucket_ms / DAY_MS
     if params.novelty_days <= 0.0 or history_days < params.novelty_young_days:
         return None
-    k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
-    peak_values, peak_sums = _peaks_before_rise(state, start_ms)
-    if not peak_values:
+    peaks = _kth_peaks(state, start_ms, params)
+    if peaks is None:
         return None
-    if _tops(observed, _kth_peak(peak_values, k), params):
+    peak_value, peak_sum = peaks
+    if _tops(observed, peak_value, params):
         return True
-    if params.novelty_span > 1 and _tops(span_sum, _kth_peak(peak_sums, k), params):
+    if params.novelty_span > 1 and _tops(span_sum, peak_sum, params):
         return True
     if history_days >= params.novelty_return_days:
         return False
@@ -86,6 +86,46 @@ def _novel(
     ):
         return False
     return None
+
+
+def _kth_peaks(
+    state: DetectorState, start_ms: int, params: DetectorParams
+) -> tuple[float, float] | None:
+    """The k-th highest daily peak and peak sum (`_novel`); None before any peak."""
+    history_days = state.buckets_seen * params.bucket_ms / DAY_MS
+    k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
+    peak_values, peak_sums = _peaks_before_rise(state, start_ms)
+    if not peak_values:
+        return None
+    return _kth_peak(peak_values, k), _kth_peak(peak_sums, k)
+
+
+def _new_peak(
+    observed: float, span_sum: float, state: DetectorState, start_ms: int, params: DetectorParams
+) -> bool:
+    """Whether a bucket that `_novel` calls new is a new peak, which needs only
+    `novelty_threshold` of surprise.
+
+    It must top the peaks of the last days (`_tops_recent_days`) and the k-th
+    daily peak (or, as a `novelty_span` sum, the k-th peak sum) by
+    `new_peak_margin` standard deviations of the brand's own spread. A peak
+    just above the usual ones is what a bursty brand's noise does every few
+    days; the Poisson margin of `_tops` asks almost nothing of a brand of
+    hundreds of mentions a bucket.
+    """
+    if not _tops_recent_days(observed, span_sum, state, start_ms, params):
+        return False
+    margin = params.new_peak_margin
+    peaks = _kth_peaks(state, start_ms, params)
+    if margin <= 0.0 or peaks is None:
+        return True
+    peak_value, peak_sum = peaks
+    spread = state.dispersion
+    if observed > peak_value + margin * math.sqrt(peak_value + spread * peak_value**2):
+        return True
+    # The sum of `novelty_span` counts with one dispersion has dispersion / span.
+    span_spread = spread / params.novelty_span
+    return span_sum > peak_sum + margin * math.sqrt(peak_sum + span_spread * peak_sum**2)
 
 
 def _tops_recent_days(

@@ -259,7 +259,12 @@ def test_a_small_brand_s_lasting_step_pages_once(monkeypatch: pytest.MonkeyPatch
     assert onset <= fired[0] <= onset + 12
     monkeypatch.setattr(scores, "_LONG_SPANS", spans._SPANS)
     assert crisis.incidents(iter(windows), params, policy) == fired
-    off = replace(params, novelty_recent_days=0.0)
+    # `new_peak_margin` holds that misfit back too: the next afternoon tops the
+    # k-th peak by less than two of the brand's standard deviations.
+    assert (
+        crisis.incidents(iter(windows), replace(params, novelty_recent_days=0.0), policy) == fired
+    )
+    off = replace(params, novelty_recent_days=0.0, new_peak_margin=0.0)
     again = crisis.incidents(iter(windows), off, policy)
     assert again[0] == fired[0]
     assert len(again) == 2

@@ -13,6 +13,7 @@ from streamproc.bench import robustness
 from streamproc.bench.robustness import Brand, Variation, level, make_brands, stream
 
 D = robustness.BUCKETS_PER_DAY
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
 
 def brand(**changes: object) -> Brand:
@@ -182,3 +183,16 @@ def test_run_writes_one_file_named_for_its_preset_and_seeds(
 def test_run_needs_a_seed(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one seed"):
         robustness.run(tmp_path, None, ())
+
+
+@pytest.mark.slow
+def test_the_committed_report_is_what_the_code_gives(tmp_path: Path) -> None:
+    """bench/results/robustness.json is rerun whenever the detector changes."""
+    result = robustness.run(tmp_path)
+    committed = json.loads((RESULTS / "robustness.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(result, sort_keys=True)) == committed
+    surges = result["surges"]
+    assert isinstance(surges, dict)
+    assert surges["surges"] == robustness.BRANDS * 3
+    assert surges["missed_surges"] == len(surges["missed"])
+    assert surges["missed_surges"] == sum(s["missed"] for s in surges["shapes"].values())

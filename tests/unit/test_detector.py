@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from streamproc import alerting
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import crisis
+from streamproc.bench import crisis, robustness
 from streamproc.detector import (
     DetectorParams,
     DetectorState,
@@ -26,6 +26,7 @@ from streamproc.detector import (
     step,
 )
 from streamproc.detector.correlation import _span_rho, _wander_rho
+from streamproc.detector.novelty import _new_peak
 from streamproc.detector.scores import _share_score, _span_current, _volume_score
 from streamproc.detector.share import _share_factors
 from streamproc.model import AlertStatus, Severity, Verdict, WindowStats
@@ -429,7 +430,7 @@ def _doubled_from(onset: int, days: int, base: float, seed: int) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_lasting_doubling_at_night_is_found_within_a_day(seed: int) -> None:
     """A brand of 8 negatives a bucket at its peak doubles for good at 22:00.
 
@@ -447,6 +448,20 @@ def test_a_lasting_doubling_at_night_is_found_within_a_day(seed: int) -> None:
     off = replace(P, slow_level_halflife_minutes=0.0)
     _, without = feed(counts, off)
     assert not [v for v in without[onset : onset + DAY] if v.kind == "anomalous"]
+
+
+def test_the_new_peak_margin_costs_one_night_doubling_of_eight() -> None:
+    """The trade `new_peak_margin` makes, kept in view: of the doublings above
+    (seeds 1 to 8), it finds 5 within a day where 0 found 6. Seed 4's
+    afternoon peaks top the earlier days' by less than two of the brand's
+    standard deviations, so they need the full threshold."""
+    onset = 10 * DAY + 22 * 4
+    counts = _doubled_from(onset, 12, 8.0, 4)
+    _, verdicts = feed(counts)
+    assert not [v for v in verdicts[onset : onset + DAY] if v.kind == "anomalous"]
+    off = replace(P, new_peak_margin=0.0)
+    _, without = feed(counts, off)
+    assert [v for v in without[onset : onset + DAY] if v.kind == "anomalous"]
 
 
 def test_only_a_new_peak_is_judged_against_the_slow_level() -> None:
@@ -1066,3 +1081,58 @@ def test_an_incident_resolves_once_its_surge_ends_though_the_level_hovers(
     assert (
         6 + policy.resolve_after <= statuses[AlertStatus.RESOLVED] <= 6 + policy.resolve_after + 2
     )
+
+
+@pytest.mark.parametrize(
+    ("observed", "span_sum", "dispersion", "margin", "new_peak"),
+    [
+        (150.0, 300.0, 0.2, 2.0, False),  # novel (Poisson margin: 120.5), not a new peak
+        (200.0, 300.0, 0.2, 2.0, True),  # above 100 + 2 x sqrt(100 + 0.2 x 100^2) = 191.7
+        (150.0, 300.0, 0.0, 2.0, True),  # a Poisson brand: 2 SD is 20
+        (150.0, 300.0, 0.2, 0.0, True),  # the margin off
+        (100.5, 450.0, 0.2, 2.0, True),  # the 4-bucket sum tops 300 + 2 x 69.3
+        (100.5, 400.0, 0.2, 2.0, False),
+    ],
+)
+def test_a_new_peak_tops_the_kth_peak_by_the_brand_s_own_spread(
+    observed: float, span_sum: float, dispersion: float, margin: float, new_peak: bool
+) -> None:
+    """Ten past days peaking at 100 a bucket (300 over 4 buckets): k = 2."""
+    params = replace(P, new_peak_margin=margin)
+    state = replace(
+        initial_state(params),
+        buckets_seen=10 * DAY,
+        dispersion=dispersion,
+        peak_days=tuple(range(10)),
+        peak_values=(100.0,) * 10,
+        peak_sums=(300.0,) * 10,
+    )
+    start_ms = 10 * DAY * B + 40 * B
+    assert _new_peak(observed, span_sum, state, start_ms, params) is new_peak
+
+
+def test_a_bursty_brand_s_slightly_higher_peak_is_not_a_new_peak() -> None:
+    """Three weeks of a brand of the robustness bench's kind: 40 negatives a
+    bucket at its peak, a bucket-wide gamma factor of dispersion 0.2. Without
+    `new_peak_margin` a morning on day 9 just above its earlier peaks passes
+    at `novelty_threshold` (2) and pages."""
+    brand = robustness.Brand(
+        name="bursty",
+        peak_negative=40.0,
+        share=0.15,
+        morning_hour=9.5,
+        evening_hour=21.0,
+        evening_weight=0.9,
+        floor=0.4,
+        weekend=1.3,
+        dispersion=0.2,
+    )
+    windows = robustness.stream(brand, 21 * DAY, np.random.default_rng(5))
+    assert crisis.incidents(iter(windows), P, AlertPolicy()) == []
+    fired = crisis.incidents(iter(windows), replace(P, new_peak_margin=0.0), AlertPolicy())
+    assert [i // DAY for i in fired] == [9]
+
+
+def test_a_negative_new_peak_margin_is_rejected() -> None:
+    with pytest.raises(ValueError, match="new_peak_margin"):
+        DetectorParams(new_peak_margin=-1.0)
