@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from streamproc.alerting import AlertPolicy
+from streamproc.detector import DetectorParams
+from streamproc.presets import default_preset, load_presets, resolve_params
+
+Evaluate = Callable[[DetectorParams, AlertPolicy, int], dict[str, object]]
+"""A generator bench's figures for given parameters and generator seed."""
 
 
 def write_result(
@@ -16,3 +25,57 @@ def write_result(
     text = json.dumps(result, indent=2, sort_keys=sort_keys, ensure_ascii=False)
     out.write_text(text + "\n", encoding="utf-8")
     return out
+
+
+def run_seeds(
+    results_dir: Path,
+    bench: str,
+    *,
+    preset: str | None,
+    seeds: Sequence[int],
+    committed_seed: int,
+    evaluate: Evaluate,
+    summary: Callable[[Mapping[str, object]], Mapping[str, float | None]],
+    config: Path,
+    bucket_ms: int,
+) -> dict[str, object]:
+    """Run a generator bench for one preset over seeds; writes ``results_dir/NAME.json``.
+
+    The default preset on the committed seed is ``BENCH.json``, the full
+    report; another preset on it is ``BENCH-PRESET.json``, another seed adds
+    ``-seed-N``. Several seeds are evaluated in parallel, one process per
+    core, and give ``BENCH-PRESET-seeds.json``: each seed's ``summary`` and
+    their totals (all but the median delay, which does not add up). One
+    seed's draw of 20 brands is a small sample, so presets are compared so.
+    """
+    if not seeds:
+        msg = "at least one seed"
+        raise ValueError(msg)
+    default = default_preset(config)
+    chosen = preset or default
+    params, policy = resolve_params(load_presets(config), chosen, {}, bucket_ms=bucket_ms)
+    result: dict[str, object] = {"bench": bench, "preset": chosen}
+    if len(seeds) == 1:
+        result.update(evaluate(params, policy, seeds[0]))
+        committed = chosen == default and seeds[0] == committed_seed
+        name = bench if committed else f"{bench}-{chosen}"
+        if seeds[0] != committed_seed:
+            name += f"-seed-{seeds[0]}"
+    else:
+        with ProcessPoolExecutor(min(len(seeds), os.cpu_count() or 1)) as pool:
+            n = len(seeds)
+            reports = list(pool.map(evaluate, [params] * n, [policy] * n, seeds))
+        per_seed = {str(s): dict(summary(r)) for s, r in zip(seeds, reports, strict=True)}
+        first = next(iter(per_seed.values()))
+        result.update(
+            seeds=list(seeds),
+            per_seed=per_seed,
+            totals={
+                k: sum(x[k] or 0 for x in per_seed.values())
+                for k in first
+                if k != "median_delay_buckets"
+            },
+        )
+        name = f"{bench}-{chosen}-seeds"
+    write_result(results_dir, name, result, sort_keys=True)
+    return result

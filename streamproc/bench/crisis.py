@@ -38,10 +38,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import statistics
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -50,10 +48,9 @@ import numpy as np
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import write_result
+from streamproc.bench import run_seeds
 from streamproc.detector import DetectorParams
 from streamproc.model import AlertStatus, WindowStats
-from streamproc.presets import default_preset, load_presets, resolve_params
 
 BUCKET_MS = 900_000
 BUCKETS_PER_DAY = 96
@@ -282,37 +279,17 @@ def run(
     totals, which is how the presets are compared (one seed's draw of 20
     brands is a small sample).
     """
-    if not seeds:
-        msg = "at least one seed"
-        raise ValueError(msg)
-    presets = load_presets(CONFIG)
-    default = default_preset(CONFIG)
-    chosen = preset or default
-    params, policy = resolve_params(presets, chosen, {}, bucket_ms=BUCKET_MS)
-    result: dict[str, object] = {"bench": "crisis", "preset": chosen}
-    if len(seeds) == 1:
-        result.update(evaluate(params, policy, seeds[0]))
-        name = "crisis" if chosen == default and seeds[0] == SEED else f"crisis-{chosen}"
-        if seeds[0] != SEED:
-            name += f"-seed-{seeds[0]}"
-    else:
-        workers = min(len(seeds), os.cpu_count() or 1)
-        with ProcessPoolExecutor(workers) as pool:
-            n = len(seeds)
-            reports = list(pool.map(evaluate, [params] * n, [policy] * n, seeds))
-        per_seed = {str(s): summary(r) for s, r in zip(seeds, reports, strict=True)}
-        result.update(
-            seeds=list(seeds),
-            per_seed=per_seed,
-            totals={
-                k: sum(x[k] for x in per_seed.values())
-                for k in next(iter(per_seed.values()))
-                if k != "median_delay_buckets"
-            },
-        )
-        name = f"crisis-{chosen}-seeds"
-    write_result(results_dir, name, result, sort_keys=True)
-    return result
+    return run_seeds(
+        results_dir,
+        "crisis",
+        preset=preset,
+        seeds=seeds,
+        committed_seed=SEED,
+        evaluate=evaluate,
+        summary=summary,
+        config=CONFIG,
+        bucket_ms=BUCKET_MS,
+    )
 
 
 _FALSE = (

@@ -44,10 +44,8 @@ judged by the shipped default preset through `crisis.incidents`, which calls
 from __future__ import annotations
 
 import math
-import os
 import statistics
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
@@ -55,7 +53,7 @@ from typing import cast
 import numpy as np
 
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import write_result
+from streamproc.bench import run_seeds
 from streamproc.bench.crisis import (
     BUCKET_MS,
     BUCKETS_PER_DAY,
@@ -68,7 +66,6 @@ from streamproc.bench.crisis import (
 )
 from streamproc.detector import DetectorParams
 from streamproc.model import WindowStats
-from streamproc.presets import default_preset, load_presets, resolve_params
 
 BRANDS = 20
 DAYS = 28
@@ -413,32 +410,14 @@ def run(
     and several seeds give each seed's `summary` and their totals
     (``robustness-PRESET-seeds.json``).
     """
-    if not seeds:
-        msg = "at least one seed"
-        raise ValueError(msg)
-    default = default_preset(CONFIG)
-    chosen = preset or default
-    params, policy = resolve_params(load_presets(CONFIG), chosen, {}, bucket_ms=BUCKET_MS)
-    result: dict[str, object] = {"bench": "robustness", "preset": chosen}
-    if len(seeds) == 1:
-        result.update(evaluate(params, policy, seeds[0]))
-        name = "robustness" if chosen == default and seeds[0] == SEED else f"robustness-{chosen}"
-        if seeds[0] != SEED:
-            name += f"-seed-{seeds[0]}"
-    else:
-        with ProcessPoolExecutor(min(len(seeds), os.cpu_count() or 1)) as pool:
-            n = len(seeds)
-            reports = list(pool.map(evaluate, [params] * n, [policy] * n, seeds))
-        per_seed = {str(s): summary(r) for s, r in zip(seeds, reports, strict=True)}
-        result.update(
-            seeds=list(seeds),
-            per_seed=per_seed,
-            totals={
-                k: sum(x[k] for x in per_seed.values())
-                for k in next(iter(per_seed.values()))
-                if k != "median_delay_buckets"
-            },
-        )
-        name = f"robustness-{chosen}-seeds"
-    write_result(results_dir, name, result, sort_keys=True)
-    return result
+    return run_seeds(
+        results_dir,
+        "robustness",
+        preset=preset,
+        seeds=seeds,
+        committed_seed=SEED,
+        evaluate=evaluate,
+        summary=summary,
+        config=CONFIG,
+        bucket_ms=BUCKET_MS,
+    )
