@@ -6,7 +6,13 @@ from dataclasses import replace
 
 from streamproc.detector.baseline import _baseline, _weekday, _weekday_known
 from streamproc.detector.learning import _calibrate, _learn, _learn_first
-from streamproc.detector.novelty import _new_peak, _novel, _record_days, _span_sum
+from streamproc.detector.novelty import (
+    _kth_peaks,
+    _new_peak,
+    _novel,
+    _record_days,
+    _span_sum,
+)
 from streamproc.detector.params import DetectorParams
 from streamproc.detector.scores import (
     _calibration_shift,
@@ -135,7 +141,9 @@ def step(
     score = max(volume_score, share_score)
     # The bucket's `novelty_span` sum, which the novelty tests hold to the daily peak sums.
     span_sum = _span_sum((*state.recent_obs, observed), params)
-    novel = _novel(observed, span_sum, state, window.start_ms, params)
+    # The k-th daily peak and peak sum, which both novelty tests hold the bucket to.
+    peaks = _kth_peaks(state, window.start_ms, params)
+    novel = _novel(observed, span_sum, state, window.start_ms, peaks, params)
     if novel and base.typical is not None:
         slow_score = _slow_level_score(observed, expected, recent, dispersion, state, params)
         volume_score = max(volume_score, slow_score - shift)
@@ -143,7 +151,7 @@ def step(
     ratio = observed / max(expected, 1.0)
     # The surprise a new peak needs (`novelty_threshold`, 0: `threshold`).
     new_peak_bar = min(params.novelty_threshold or params.threshold, params.threshold)
-    new_peak = novel and _new_peak(observed, span_sum, state, window.start_ms, params)
+    new_peak = novel and _new_peak(observed, span_sum, state, window.start_ms, peaks, params)
     bar = new_peak_bar if new_peak else params.threshold
     volume_hit = (
         novel is not False

@@ -52,7 +52,12 @@ def _peaks_before_rise(
 
 
 def _novel(
-    observed: float, span_sum: float, state: DetectorState, start_ms: int, params: DetectorParams
+    observed: float,
+    span_sum: float,
+    state: DetectorState,
+    start_ms: int,
+    peaks: tuple[float, float] | None,
+    params: DetectorParams,
 ) -> bool | None:
     """Whether the bucket tops the brand's k-th highest daily peak (the novelty rule).
 
@@ -66,12 +71,11 @@ def _novel(
     history is too short to tell anything (or today is all rise) or, before
     `novelty_return_days`, because the bucket tops nothing (a young brand's
     peaks so far do not say what is ordinary for it), unless every one of its
-    past days reached it (`_below_every_past_day`).
+    past days reached it (`_below_every_past_day`). ``peaks`` is `_kth_peaks`'.
     """
     history_days = state.buckets_seen * params.bucket_ms / DAY_MS
     if params.novelty_days <= 0.0 or history_days < params.novelty_young_days:
         return None
-    peaks = _kth_peaks(state, start_ms, params)
     if peaks is None:
         return None
     peak_value, peak_sum = peaks
@@ -91,7 +95,8 @@ def _novel(
 def _kth_peaks(
     state: DetectorState, start_ms: int, params: DetectorParams
 ) -> tuple[float, float] | None:
-    """The k-th highest daily peak and peak sum (`_novel`); None before any peak."""
+    """The k-th highest daily peak and peak sum that `_novel` and `_new_peak`
+    hold a bucket to; None before any peak."""
     history_days = state.buckets_seen * params.bucket_ms / DAY_MS
     k = max(1, int(min(history_days, params.novelty_days) / params.novelty_return_days))
     peak_values, peak_sums = _peaks_before_rise(state, start_ms)
@@ -101,7 +106,12 @@ def _kth_peaks(
 
 
 def _new_peak(
-    observed: float, span_sum: float, state: DetectorState, start_ms: int, params: DetectorParams
+    observed: float,
+    span_sum: float,
+    state: DetectorState,
+    start_ms: int,
+    peaks: tuple[float, float] | None,
+    params: DetectorParams,
 ) -> bool:
     """Whether a bucket that `_novel` calls new is a new peak, which needs only
     `novelty_threshold` of surprise.
@@ -111,12 +121,11 @@ def _new_peak(
     `new_peak_margin` standard deviations of the brand's own spread. A peak
     just above the usual ones is what a bursty brand's noise does every few
     days; the Poisson margin of `_tops` asks almost nothing of a brand of
-    hundreds of mentions a bucket.
+    hundreds of mentions a bucket. ``peaks`` is `_kth_peaks`'.
     """
     if not _tops_recent_days(observed, span_sum, state, start_ms, params):
         return False
     margin = params.new_peak_margin
-    peaks = _kth_peaks(state, start_ms, params)
     if margin <= 0.0 or peaks is None:
         return True
     peak_value, peak_sum = peaks

@@ -26,7 +26,7 @@ from streamproc.detector import (
     step,
 )
 from streamproc.detector.correlation import _span_rho, _wander_rho
-from streamproc.detector.novelty import _new_peak
+from streamproc.detector.novelty import _kth_peaks, _new_peak
 from streamproc.detector.scores import _share_score, _span_current, _volume_score
 from streamproc.detector.share import _share_factors
 from streamproc.model import AlertStatus, Severity, Verdict, WindowStats
@@ -1108,7 +1108,9 @@ def test_a_new_peak_tops_the_kth_peak_by_the_brand_s_own_spread(
         peak_sums=(300.0,) * 10,
     )
     start_ms = 10 * DAY * B + 40 * B
-    assert _new_peak(observed, span_sum, state, start_ms, params) is new_peak
+    peaks = _kth_peaks(state, start_ms, params)
+    assert peaks == (100.0, 300.0)
+    assert _new_peak(observed, span_sum, state, start_ms, peaks, params) is new_peak
 
 
 def test_a_bursty_brand_s_slightly_higher_peak_is_not_a_new_peak() -> None:
