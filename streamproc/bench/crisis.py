@@ -406,28 +406,37 @@ def _surges(
                 missed.append(_missed(kind, model, onset, windows))
                 during = windows[onset : onset + SURGE_BUCKETS]
                 missed_means.append(statistics.fmean(w.negative for w in during))
-    delays = [d for ds in per_shape.values() for d in ds if d is not None]
     shapes = {
         kind: {
-            "surges": len(ds),
-            "missed": sum(1 for d in ds if d is None),
-            "median_delay_buckets": (
-                statistics.median([d for d in ds if d is not None])
-                if any(d is not None for d in ds)
-                else None
-            ),
+            **delay_figures(ds),
             "max_delay_buckets": max((d for d in ds if d is not None), default=None),
         }
         for kind, ds in per_shape.items()
     }
+    every = delay_figures([d for ds in per_shape.values() for d in ds])
     return {
         "false_incidents_before_onset": false_before,
-        "surges": sum(len(ds) for ds in per_shape.values()),
-        "missed_surges": sum(1 for ds in per_shape.values() for d in ds if d is None),
-        "median_delay_buckets": statistics.median(delays) if delays else None,
+        "surges": every["surges"],
+        "missed_surges": every["missed"],
+        "median_delay_buckets": every["median_delay_buckets"],
         "shapes": shapes,
         "missed": missed,
         "missed_surges_of_10_or_more_per_bucket": sum(1 for m in missed_means if m >= MATERIAL),
+    }
+
+
+def delay_figures(delays: Sequence[int | None]) -> dict[str, object]:
+    """Surges, missed ones and the median delay of the others, from each surge's
+    delay in buckets (None: missed).
+
+    >>> delay_figures([0, 3, None, 1])
+    {'surges': 4, 'missed': 1, 'median_delay_buckets': 1}
+    """
+    found = [d for d in delays if d is not None]
+    return {
+        "surges": len(delays),
+        "missed": len(delays) - len(found),
+        "median_delay_buckets": statistics.median(found) if found else None,
     }
 
 

@@ -62,6 +62,7 @@ from streamproc.bench.crisis import (
     START_MS,
     SURGE_BUCKETS,
     Surge,
+    delay_figures,
     incidents,
 )
 from streamproc.detector import DetectorParams
@@ -276,25 +277,14 @@ def _surges(
                         ),
                     }
                 )
-    found = [d for ds in delays.values() for d in ds if d is not None]
+    every = delay_figures([d for ds in delays.values() for d in ds])
     return {
-        "surges": sum(len(ds) for ds in delays.values()),
-        "missed_surges": len(missed),
+        "surges": every["surges"],
+        "missed_surges": every["missed"],
         "missed_surges_of_10_or_more_per_bucket": material,
-        "median_delay_buckets": statistics.median(found) if found else None,
+        "median_delay_buckets": every["median_delay_buckets"],
         "false_incidents_before_onset": false_before,
-        "shapes": {
-            kind: {
-                "surges": len(ds),
-                "missed": sum(1 for d in ds if d is None),
-                "median_delay_buckets": (
-                    statistics.median([d for d in ds if d is not None])
-                    if any(d is not None for d in ds)
-                    else None
-                ),
-            }
-            for kind, ds in delays.items()
-        },
+        "shapes": {kind: delay_figures(ds) for kind, ds in delays.items()},
         "missed": missed,
     }
 
