@@ -32,6 +32,11 @@ the brands it paged again (``paged_again``) and the steps first paged only
 after a day (``found_after_a_day``, counted as missed).
 ``wandering``: four quiet weeks per brand whose days differ, in volume and
 in negative share, as real brands' do; every incident is false.
+``attention``: each brand's mentions, all of them, x3-10 at once (a brand in
+the news: more of everything, the negative share unchanged), on day 1 to 3
+and on day 8 to 20. The surges above raise the negatives alone, so only
+this section shows what a rule that asks a young brand's volume rise to be
+backed by its share would miss.
 """
 
 from __future__ import annotations
@@ -301,6 +306,7 @@ _FALSE = (
     "wandering_false",
     "share_rhythm_false",
     "steps_false_before_onset",
+    "attention_false_before_onset",
 )
 """A summary's false-incident figures: every section's incidents that had no surge."""
 
@@ -310,7 +316,9 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
 
     >>> s = summary(_example())
     >>> s["false_incidents"], s["cold_missed"], s["steps_x2_within_a_day"]
-    (3, 11, 18)
+    (4, 11, 18)
+    >>> s["attention_cold_missed"], s["attention_established_missed"]
+    (3, 2)
     """
     r = cast("dict[str, Any]", report)
     steps = r["steps"]["by_factor"]
@@ -334,6 +342,12 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
     }
     for factor, f in steps.items():
         out[f"steps_{factor}_within_a_day"] = f["found_within_a_day"]
+    attention = r["attention"]
+    for age in ("cold", "established"):
+        out[f"attention_{age}_missed"] = attention[age]["missed_surges"]
+    out["attention_false_before_onset"] = sum(
+        a["false_incidents_before_onset"] for a in attention.values()
+    )
     out["false_incidents"] = sum(out[k] for k in _FALSE)
     return out
 
@@ -358,6 +372,10 @@ def _example() -> dict[str, object]:
         "wandering": section,
         "share_rhythm": {"false_incidents": 0},
         "steps": {"by_factor": {"x2": step, "x3": {**step, "found_within_a_day": 20}}},
+        "attention": {
+            "cold": {"missed_surges": 3, "false_incidents_before_onset": 1},
+            "established": {"missed_surges": 2, "false_incidents_before_onset": 0},
+        },
     }
 
 
@@ -381,12 +399,19 @@ def _surge_model(kind: str, brand: Brand) -> Brand:
     return brand
 
 
+def _attention_shape(rng: np.random.Generator) -> dict[str, Surge]:
+    """All of a brand's mentions x3-10 at once, the negative share unchanged."""
+    x = float(rng.uniform(3, 10))
+    return {"attention": lambda _k: (x, x)}
+
+
 def _surges(
     brands: list[Brand],
     rng: np.random.Generator,
     onset_of: Callable[[str, np.random.Generator], int],
     params: DetectorParams,
     policy: AlertPolicy,
+    shapes_of: Callable[[np.random.Generator], dict[str, Surge]] = _shapes,
 ) -> dict[str, object]:
     """Each brand meets each surge shape once, from cold, at `onset_of`'s bucket."""
     per_shape: dict[str, list[int | None]] = {}
@@ -394,7 +419,7 @@ def _surges(
     missed_means: list[float] = []
     false_before = 0
     for brand in brands:
-        for kind, surge in _shapes(rng).items():
+        for kind, surge in shapes_of(rng).items():
             model = _surge_model(kind, brand)
             onset = onset_of(kind, rng)
             windows = list(stream(model, onset + SURGE_BUCKETS + 8, rng, onset, surge))
@@ -605,7 +630,8 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     and ``onboarding`` quiet brands with a marked weekly rhythm from any
     weekday, ``steps`` lasting rises, ``wandering`` four quiet weeks of
     brands whose days differ and ``share_rhythm`` four of brands whose
-    negative share has a daily rhythm; these draw from the generator after the
+    negative share has a daily rhythm, and ``attention`` surges of all mentions
+    on day 1 to 3 and 8 to 20; these draw from the generator after the
     headline figures, which they therefore leave as they were (each comes
     after the ones before it, for the same reason).
     """
@@ -619,6 +645,10 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     steps = _steps(brands, rng, params, policy)
     wandering = _wandering(brands, rng, params, policy)
     share_rhythm = _share_rhythm(brands, rng, params, policy)
+    attention = {
+        "cold": _surges(brands, rng, _onset, params, policy, _attention_shape),
+        "established": _surges(brands, rng, _established_onset, params, policy, _attention_shape),
+    }
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -635,6 +665,7 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
         "steps": steps,
         "wandering": wandering,
         "share_rhythm": share_rhythm,
+        "attention": attention,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

@@ -67,6 +67,32 @@ def _growth(observed: float, state: DetectorState, params: DetectorParams) -> fl
     return observed / max(sum(prev) / len(prev), 1.0) - 1.0
 
 
+def _young_rise_backed(
+    observed: float,
+    share: float,
+    expected_share: float,
+    state: DetectorState,
+    params: DetectorParams,
+) -> bool:
+    """Whether a young baseline's volume rise is more than its own lag.
+
+    A young brand's expectation is a lagging average, so its first days'
+    morning ramp runs ahead of it by 3 to 5 times for hours, as a surge
+    does. A real surge comes either with more of what is said being negative
+    or as a step: the last two buckets well above the ones an hour or two
+    before, which a daily ramp (1.6 times at most over that gap) never is.
+    """
+    if params.young_volume_share_rise <= 1.0 or not 0.0 < expected_share < 1.0:
+        return True  # off, or no share to judge (every mention counted negative)
+    if share >= params.young_volume_share_rise * expected_share:
+        return True
+    before = state.recent_obs[-8:-4]
+    if params.young_volume_jump <= 0.0 or len(before) < 4:
+        return False
+    pair = observed + state.recent_obs[-1]
+    return pair >= 2.0 * params.young_volume_jump * max(sum(before) / 4.0, 1.0)
+
+
 def step(
     state: DetectorState, window: WindowStats, params: DetectorParams
 ) -> tuple[DetectorState, Verdict]:
@@ -158,6 +184,7 @@ def step(
         and volume_score >= bar
         and observed - expected >= params.min_excess
         and ratio >= (params.young_min_ratio if young else params.min_ratio)
+        and (not young or _young_rise_backed(observed, share, expected_share, state, params))
     )
     share_hit = (
         share_score >= params.threshold

@@ -123,6 +123,23 @@ class DetectorParams:
     Crisis bench, seeds 20240501 and 1-6 (against 1.5): onboarding false
     incidents 3 -> 2 and wandering 6 -> 5, every other figure unchanged; 2.5
     took 5-6 more false incidents away but missed 5 more cold surges."""
+    young_volume_share_rise: float = 1.25
+    """While the baseline is young, a volume rise counts only if the bucket's
+    negative share is also at least this many times the expected share, or
+    the rise is a step (`young_volume_jump`); 1 turns the check off.
+    Robustness bench, seeds 20261207 and 1-6, with 1.25 and a jump of 2.5
+    (against off): false incidents 90 -> 67, most on a young brand's first
+    day, when the morning ramp runs ahead of its lagging average; no surge
+    more missed. Crisis bench, seeds 20240501 and 1-6: 21 -> 20 false
+    incidents, no surge of its negatives more missed, but 13 instead of 7 of
+    140 young brands' surges of all their mentions (`attention`: a brand in
+    the news gets more of everything, its share unchanged; a probe on other
+    draws gave 14 instead of 18). The share alone, without the step, cut
+    robustness's false incidents to 29 but missed 44 of that probe's 140."""
+    young_volume_jump: float = 2.5
+    """A young baseline's volume rise also counts when its last two buckets
+    average this many times the four buckets an hour or two before them
+    (0: only the share backs it). A daily ramp reaches 1.6 at most."""
     share_halflife_minutes: float = 1440.0
     """Half-life of the expected negative share."""
     share_profile_rate: float = 0.15
@@ -236,6 +253,8 @@ class DetectorParams:
         _check_at_least(self, 0.0, "calibration_per_day", "calibration_prior_minutes")
         _check_at_least(self, 1.0, "min_ratio", "young_min_ratio", "critical_ratio")
         _check_at_least(self, 1.0, "share_min_ratio", "young_share_min_ratio", "learn_full_ratio")
+        _check_at_least(self, 1.0, "young_volume_share_rise")
+        _check_at_least(self, 0.0, "young_volume_jump")
         _check_at_least(
             self, 0.0, "novelty_days", "novelty_margin", "novelty_threshold", "novelty_recent_days"
         )

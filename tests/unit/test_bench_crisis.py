@@ -44,6 +44,22 @@ def test_streams_are_deterministic_and_share_only_keeps_the_volume() -> None:
     assert neg_x * share + other_x * (1 - share) == pytest.approx(1.0)
 
 
+def test_an_attention_surge_raises_every_mention_and_keeps_the_share() -> None:
+    brand = crisis.make_brands(np.random.default_rng(0))[3]
+    (surge,) = crisis._attention_shape(np.random.default_rng(0)).values()
+    neg_x, other_x = surge(0)
+    assert 3 <= neg_x <= 10
+    assert other_x == neg_x
+    onset, length = 150, 60
+    windows = list(crisis.stream(brand, onset + length, np.random.default_rng(5), onset, surge))
+    before, during = windows[onset - length : onset], windows[onset:]
+    volume = sum(w.total for w in during) / sum(w.total for w in before)
+    assert volume > 2
+    share_before = sum(w.negative for w in before) / sum(w.total for w in before)
+    share_during = sum(w.negative for w in during) / sum(w.total for w in during)
+    assert share_during == pytest.approx(share_before, rel=0.15)
+
+
 def _daily(windows: list[WindowStats]) -> tuple[np.ndarray, np.ndarray]:
     """Each day's total mentions and negative share."""
     days = len(windows) // crisis.BUCKETS_PER_DAY
@@ -297,6 +313,12 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     steps = result["steps"]
     assert isinstance(steps, dict)
     assert steps["watch_days"] == crisis.STEP_WATCH_DAYS
+    attention = result["attention"]
+    assert isinstance(attention, dict)
+    for age in ("cold", "established"):
+        assert set(attention[age]["shapes"]) == {"attention"}
+        assert attention[age]["surges"] == crisis.BRANDS
+        assert attention[age]["missed_surges"] == len(attention[age]["missed"])
 
 
 def fake_evaluate(params: object, policy: object, seed: int) -> dict[str, object]:
@@ -329,7 +351,7 @@ def test_several_seeds_report_each_seed_and_the_totals(
     per_seed = on_disk["per_seed"]
     assert [per_seed[str(s)]["cold_missed"] for s in seeds] == list(seeds)
     assert on_disk["totals"]["cold_missed"] == sum(seeds)
-    assert on_disk["totals"]["false_incidents"] == 3 * len(seeds)
+    assert on_disk["totals"]["false_incidents"] == 4 * len(seeds)
     assert on_disk["totals"]["steps_x3_within_a_day"] == 20 * len(seeds)
     assert on_disk["totals"]["cold_missed_of_10_or_more"] == 0
 

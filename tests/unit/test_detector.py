@@ -26,13 +26,20 @@ from streamproc.detector import (
     step,
 )
 from streamproc.detector.correlation import _span_rho, _wander_rho
+from streamproc.detector.judge import _young_rise_backed
 from streamproc.detector.novelty import _kth_peaks, _new_peak
 from streamproc.detector.scores import _share_score, _span_current, _volume_score
 from streamproc.detector.share import _share_factors
 from streamproc.model import AlertStatus, Severity, Verdict, WindowStats
+from streamproc.presets import load_presets, resolve_params
 from streamproc.stats import binom_surprise, nb_surprise, nominal_histogram, surprise_level
 
-P = DetectorParams()
+P = replace(DetectorParams(), young_volume_share_rise=1.0)
+"""The defaults but the young brand's share-or-step check: `window` keeps every
+bucket's negative share at a quarter, so the check would judge each young surge
+here by its step alone, and some of these start in a falling hour, where a
+step's first bucket is held back one bucket. The check has its own tests
+(`test_a_young_brand_s_volume_rise_needs_its_share_or_a_step`)."""
 B = P.bucket_ms
 DAY = 96  # 15-minute buckets per day
 
@@ -1138,3 +1145,49 @@ def test_a_bursty_brand_s_slightly_higher_peak_is_not_a_new_peak() -> None:
 def test_a_negative_new_peak_margin_is_rejected() -> None:
     with pytest.raises(ValueError, match="new_peak_margin"):
         DetectorParams(new_peak_margin=-1.0)
+
+
+_FLAT_HOUR = (10.0, 10.0, 10.0, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("rise", "recent", "observed", "share", "expected_share", "backed"),
+    [
+        (1.0, (*_FLAT_HOUR, 12, 13, 14, 15), 16, 0.2, 0.2, True),  # off: every rise counts
+        (1.25, (*_FLAT_HOUR, 12, 13, 14, 15), 16, 0.3, 0.2, True),  # the share rose with it
+        (1.25, (*_FLAT_HOUR, 12, 13, 14, 15), 16, 0.2, 0.2, False),  # a ramp, the same share
+        (1.25, (*_FLAT_HOUR, 10, 11, 10, 30), 30, 0.2, 0.2, True),  # a step: 60 >= 2 x 2.5 x 10
+        (1.25, (*_FLAT_HOUR, 10, 11, 10, 10), 30, 0.2, 0.2, False),  # one hot bucket: 40 < 50
+        (1.25, (0, 0, 0, 0, 0, 0, 0, 3), 3, 0.2, 0.2, True),  # from nothing: judged against 1
+        (1.25, (12, 13, 14, 40), 45, 0.2, 0.2, False),  # too little history for a step
+        (1.25, (*_FLAT_HOUR, 12, 13, 14, 15), 16, 1.0, 1.0, True),  # every mention negative
+    ],
+)
+def test_a_young_brand_s_volume_rise_needs_its_share_or_a_step(
+    rise: float,
+    recent: tuple[float, ...],
+    observed: float,
+    share: float,
+    expected_share: float,
+    backed: bool,
+) -> None:
+    """A young brand's lagging average makes its morning ramp look like a surge;
+    a surge shows as a higher share or a jump within the hour, a ramp as neither."""
+    params = replace(P, young_volume_share_rise=rise, young_volume_jump=2.5)
+    state = replace(initial_state(params), recent_obs=recent)
+    assert _young_rise_backed(observed, share, expected_share, state, params) is backed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_young_brand_in_the_news_still_pages(seed: int) -> None:
+    """All its mentions x6 on day 1, the share unchanged: a step, so it pages at once."""
+    params, policy = resolve_params(
+        load_presets(crisis.CONFIG), "balanced", {}, bucket_ms=crisis.BUCKET_MS
+    )
+    assert params.young_volume_share_rise > 1.0
+    rng = np.random.default_rng(seed)
+    brand = max(crisis.make_brands(rng), key=lambda b: b.peak_negative)
+    onset = DAY + 50
+    windows = list(crisis.stream(brand, onset + 12, rng, onset, lambda _k: (6.0, 6.0)))
+    fired = crisis.incidents(iter(windows), params, policy)
+    assert any(onset <= i < onset + 3 for i in fired)  # the share alone: 5, 2, 5 buckets
