@@ -79,8 +79,10 @@ def _young_rise_backed(
     A young brand's expectation is a lagging average, so its first days'
     morning ramp runs ahead of it by 3 to 5 times for hours, as a surge
     does. A real surge comes either with more of what is said being negative
-    or as a step: the last two buckets well above the ones an hour or two
-    before, which a daily ramp (1.6 times at most over that gap) never is.
+    or as a step: the last two buckets well above the four 4 to 8 buckets
+    back (an hour or two at 15-minute buckets), which a daily ramp (1.6
+    times at most over that gap) never is. The gap is counted in buckets, as
+    the score's spans are, so it is shorter in time for narrower buckets.
     """
     if params.young_volume_share_rise <= 1.0 or not 0.0 < expected_share < 1.0:
         return True  # off, or no share to judge (every mention counted negative)

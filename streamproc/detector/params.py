@@ -140,8 +140,9 @@ class DetectorParams:
     incidents, crisis 1,366 -> 1,355, no surge more missed)."""
     young_volume_jump: float = 2.5
     """A young baseline's volume rise also counts when its last two buckets
-    average this many times the four buckets an hour or two before them
-    (0: only the share backs it). A daily ramp reaches 1.6 at most."""
+    average this many times the four buckets 4 to 8 back (an hour or two at
+    15-minute buckets; counted in buckets, not minutes) (0: only the share
+    backs it). A daily ramp reaches 1.6 at most over an hour or two."""
     share_halflife_minutes: float = 1440.0
     """Half-life of the expected negative share."""
     share_profile_rate: float = 0.15
