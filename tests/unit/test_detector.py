@@ -26,7 +26,7 @@ from streamproc.detector import (
     step,
 )
 from streamproc.detector.correlation import _span_rho, _wander_rho
-from streamproc.detector.judge import _young_rise_backed
+from streamproc.detector.judge import _RISE_LOOKBACK, _young_rise_backed
 from streamproc.detector.novelty import _kth_peaks, _new_peak
 from streamproc.detector.scores import _share_score, _span_current, _volume_score
 from streamproc.detector.share import _share_factors
@@ -1176,6 +1176,50 @@ def test_a_young_brand_s_volume_rise_needs_its_share_or_a_step(
     params = replace(P, young_volume_share_rise=rise, young_volume_jump=2.5)
     state = replace(initial_state(params), recent_obs=recent)
     assert _young_rise_backed(observed, share, expected_share, state, params) is backed
+
+
+@pytest.mark.parametrize(
+    ("rise_run", "backed"),
+    [
+        (0, False),  # no rise on record: the four buckets 4 to 8 back hold the surge (28.75)
+        (2, False),  # a rise of two buckets: the four before it still hold the surge's 40
+        (7, True),  # the whole surge was a rise: judged against the 10s before it
+    ],
+)
+def test_a_young_step_is_judged_against_the_level_before_its_rise(
+    rise_run: int, backed: bool
+) -> None:
+    """A young brand's surge outlasts the step check's hour: once the surge fills
+    the four buckets 4 to 8 back, only the level before the rise shows the step."""
+    params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
+    recent = (*_FLAT_HOUR, *_FLAT_HOUR, 40, 35, 30, 28, 30, 30, 30)
+    state = replace(initial_state(params), recent_obs=recent, rise_run=rise_run)
+    assert _young_rise_backed(32, 0.2, 0.2, state, params) is backed
+
+
+def test_a_rise_before_the_slot_has_a_profile_is_not_looked_back_over() -> None:
+    """On the first day a rise under way is most often the morning ramp, which
+    runs ahead of the lagging average for hours: the night before it would
+    call it a step."""
+    params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
+    recent = (*_FLAT_HOUR, *_FLAT_HOUR, 40, 35, 30, 28, 30, 30, 30)
+    state = replace(initial_state(params), recent_obs=recent, rise_run=7)
+    assert _young_rise_backed(32, 0.2, 0.2, state, params, profiled=True)
+    assert not _young_rise_backed(32, 0.2, 0.2, state, params, profiled=False)
+
+
+def test_a_long_rise_is_looked_back_over_only_so_far() -> None:
+    """A rise that has run for hours (a morning ramp runs ahead of a young
+    brand's lagging average that long) is judged against the buckets at most
+    `_RISE_LOOKBACK` before it, not against the night before it."""
+    params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
+    hours = (10.0,) * 10 + (30.0,) * 22  # a rise of 22 buckets, 10s before it
+    state = replace(initial_state(params), recent_obs=hours, rise_run=22)
+    assert not _young_rise_backed(30, 0.2, 0.2, state, params)
+    r = _RISE_LOOKBACK
+    recent = (10.0,) * (32 - r) + (30.0,) * r  # a rise just within reach
+    state = replace(initial_state(params), recent_obs=recent, rise_run=r)
+    assert _young_rise_backed(30, 0.2, 0.2, state, params)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
