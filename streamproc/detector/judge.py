@@ -80,7 +80,7 @@ def _young_rise_backed(
     state: DetectorState,
     params: DetectorParams,
     *,
-    profiled: bool = True,
+    profiled: bool,
 ) -> bool:
     """Whether a young baseline's volume rise is more than its own lag.
 
@@ -112,9 +112,9 @@ def _young_rise_backed(
         return True
     lookback = min(state.rise_run, _RISE_LOOKBACK) if profiled else 0
     end = len(state.recent_obs) - 4 - lookback
-    before = state.recent_obs[max(end - 4, 0) : max(end, 0)]
-    if params.young_volume_jump <= 0.0 or len(before) < 4:
-        return False
+    if params.young_volume_jump <= 0.0 or end < 4:
+        return False  # only the share backs it, or too little history for a step
+    before = state.recent_obs[end - 4 : end]
     pair = observed + state.recent_obs[-1]
     return pair >= 2.0 * params.young_volume_jump * max(sum(before) / 4.0, 1.0)
 

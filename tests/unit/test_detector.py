@@ -1175,7 +1175,9 @@ def test_a_young_brand_s_volume_rise_needs_its_share_or_a_step(
     a surge shows as a higher share or a jump within the hour, a ramp as neither."""
     params = replace(P, young_volume_share_rise=rise, young_volume_jump=2.5)
     state = replace(initial_state(params), recent_obs=recent)
-    assert _young_rise_backed(observed, share, expected_share, state, params) is backed
+    assert (
+        _young_rise_backed(observed, share, expected_share, state, params, profiled=True) is backed
+    )
 
 
 @pytest.mark.parametrize(
@@ -1194,7 +1196,7 @@ def test_a_young_step_is_judged_against_the_level_before_its_rise(
     params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
     recent = (*_FLAT_HOUR, *_FLAT_HOUR, 40, 35, 30, 28, 30, 30, 30)
     state = replace(initial_state(params), recent_obs=recent, rise_run=rise_run)
-    assert _young_rise_backed(32, 0.2, 0.2, state, params) is backed
+    assert _young_rise_backed(32, 0.2, 0.2, state, params, profiled=True) is backed
 
 
 def test_a_rise_before_the_slot_has_a_profile_is_not_looked_back_over() -> None:
@@ -1215,11 +1217,11 @@ def test_a_long_rise_is_looked_back_over_only_so_far() -> None:
     params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
     hours = (10.0,) * 10 + (30.0,) * 22  # a rise of 22 buckets, 10s before it
     state = replace(initial_state(params), recent_obs=hours, rise_run=22)
-    assert not _young_rise_backed(30, 0.2, 0.2, state, params)
+    assert not _young_rise_backed(30, 0.2, 0.2, state, params, profiled=True)
     r = _RISE_LOOKBACK
     recent = (10.0,) * (32 - r) + (30.0,) * r  # a rise just within reach
     state = replace(initial_state(params), recent_obs=recent, rise_run=r)
-    assert _young_rise_backed(30, 0.2, 0.2, state, params)
+    assert _young_rise_backed(30, 0.2, 0.2, state, params, profiled=True)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
