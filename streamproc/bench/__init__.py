@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from streamproc.alerting import AlertPolicy
 from streamproc.detector import DetectorParams
 from streamproc.presets import default_preset, load_presets, resolve_params
 
-Evaluate = Callable[[DetectorParams, AlertPolicy, int], dict[str, object]]
-"""A generator bench's figures for given parameters and generator seed."""
+
+class Evaluate(Protocol):
+    """A generator bench's figures for given parameters and generator seed.
+
+    ``jobs`` is how many processes may judge its streams at once: one seed
+    alone (the committed report) is spread over the cores this way, several
+    seeds are spread one per core instead.
+    """
+
+    def __call__(
+        self, params: DetectorParams, policy: AlertPolicy, seed: int, *, jobs: int = 1
+    ) -> dict[str, object]: ...
+
+
+@contextmanager
+def judging_pool(jobs: int) -> Iterator[Executor | None]:
+    """A pool of ``jobs`` processes to judge streams in, or None for one.
+
+    A forkserver, not a fork: the bench also runs inside long-lived
+    processes (the test session) whose threads a fork would copy mid-step.
+    """
+    if jobs <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        yield pool
 
 
 def write_result(
@@ -56,7 +84,7 @@ def run_seeds(
     params, policy = resolve_params(load_presets(config), chosen, {}, bucket_ms=bucket_ms)
     result: dict[str, object] = {"bench": bench, "preset": chosen}
     if len(seeds) == 1:
-        result.update(evaluate(params, policy, seeds[0]))
+        result.update(evaluate(params, policy, seeds[0], jobs=os.cpu_count() or 1))
         committed = chosen == default and seeds[0] == committed_seed
         name = bench if committed else f"{bench}-{chosen}"
         if seeds[0] != committed_seed:

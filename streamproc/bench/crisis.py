@@ -45,6 +45,7 @@ import itertools
 import math
 import statistics
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -53,7 +54,7 @@ import numpy as np
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import run_seeds
+from streamproc.bench import judging_pool, run_seeds
 from streamproc.detector import DetectorParams
 from streamproc.model import AlertStatus, WindowStats
 
@@ -225,6 +226,30 @@ def incidents(
         if any(e.status is AlertStatus.FIRING for e in events):
             fired.append(i)
     return fired
+
+
+def _incidents_of(
+    windows: Sequence[WindowStats], params: DetectorParams, policy: AlertPolicy
+) -> list[int]:
+    return incidents(iter(windows), params, policy)
+
+
+def incidents_each(
+    streams: Sequence[Sequence[WindowStats]],
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
+) -> list[list[int]]:
+    """`incidents` of each stream, in order; in ``pool``'s processes when there is one.
+
+    The sections draw all their streams first, in the order they always drew
+    them, and judge them after: judging draws nothing from the generator, so
+    a report is the same with a pool or without one.
+    """
+    if pool is None:
+        return [_incidents_of(windows, params, policy) for windows in streams]
+    n = len(streams)
+    return list(pool.map(_incidents_of, streams, [params] * n, [policy] * n))
 
 
 def _shapes(rng: np.random.Generator) -> dict[str, Surge]:
@@ -412,25 +437,29 @@ def _surges(
     params: DetectorParams,
     policy: AlertPolicy,
     shapes_of: Callable[[np.random.Generator], dict[str, Surge]] = _shapes,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Each brand meets each surge shape once, from cold, at `onset_of`'s bucket."""
     per_shape: dict[str, list[int | None]] = {}
     missed: list[dict[str, object]] = []
     missed_means: list[float] = []
     false_before = 0
+    drawn: list[tuple[str, Brand, int, list[WindowStats]]] = []
     for brand in brands:
         for kind, surge in shapes_of(rng).items():
             model = _surge_model(kind, brand)
             onset = onset_of(kind, rng)
             windows = list(stream(model, onset + SURGE_BUCKETS + 8, rng, onset, surge))
-            fired = incidents(iter(windows), params, policy)
-            false_before += sum(1 for i in fired if i < onset)
-            hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
-            per_shape.setdefault(kind, []).append(hits[0] if hits else None)
-            if not hits:
-                missed.append(_missed(kind, model, onset, windows))
-                during = windows[onset : onset + SURGE_BUCKETS]
-                missed_means.append(statistics.fmean(w.negative for w in during))
+            drawn.append((kind, model, onset, windows))
+    judged = incidents_each([d[3] for d in drawn], params, policy, pool)
+    for (kind, model, onset, windows), fired in zip(drawn, judged, strict=True):
+        false_before += sum(1 for i in fired if i < onset)
+        hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
+        per_shape.setdefault(kind, []).append(hits[0] if hits else None)
+        if not hits:
+            missed.append(_missed(kind, model, onset, windows))
+            during = windows[onset : onset + SURGE_BUCKETS]
+            missed_means.append(statistics.fmean(w.negative for w in during))
     shapes = {
         kind: {
             **delay_figures(ds),
@@ -471,18 +500,20 @@ def _false_incidents(
     days: int,
     params: DetectorParams,
     policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, int]:
     """Incidents per brand over `days` quiet days from cold: every one is false."""
-    out: dict[str, int] = {}
-    for brand in brands:
-        fired = incidents(stream(brand, days * BUCKETS_PER_DAY, rng), params, policy)
-        if fired:
-            out[brand.name] = len(fired)
-    return out
+    streams = [list(stream(brand, days * BUCKETS_PER_DAY, rng)) for brand in brands]
+    judged = incidents_each(streams, params, policy, pool)
+    return {b.name: len(f) for b, f in zip(brands, judged, strict=True) if f}
 
 
 def _wandering(
-    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+    brands: list[Brand],
+    rng: np.random.Generator,
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Quiet brands whose days differ: four weeks from cold, every incident false.
 
@@ -494,7 +525,7 @@ def _wandering(
     wandering = [
         replace(b, day_volume_sd=WANDER_VOLUME_SD, day_share_sd=WANDER_SHARE_SD) for b in brands
     ]
-    fired = _false_incidents(wandering, rng, LONG_QUIET_DAYS, params, policy)
+    fired = _false_incidents(wandering, rng, LONG_QUIET_DAYS, params, policy, pool)
     return {
         "day_volume_sd": WANDER_VOLUME_SD,
         "day_share_sd": WANDER_SHARE_SD,
@@ -503,7 +534,11 @@ def _wandering(
 
 
 def _share_rhythm(
-    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+    brands: list[Brand],
+    rng: np.random.Generator,
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Quiet brands whose negative share has its own daily rhythm: four weeks, every
     incident false.
@@ -519,7 +554,7 @@ def _share_rhythm(
         models.append(
             replace(b, share_amplitude=SHARE_RHYTHM, share_peak_hour=(b.peak_hour + offset) % 24)
         )
-    fired = _false_incidents(models, rng, LONG_QUIET_DAYS, params, policy)
+    fired = _false_incidents(models, rng, LONG_QUIET_DAYS, params, policy, pool)
     return {"share_log_odds_swing": SHARE_RHYTHM, **_quiet_report(fired, LONG_QUIET_DAYS)}
 
 
@@ -534,11 +569,16 @@ def _quiet_report(fired: dict[str, int], days: int) -> dict[str, object]:
 
 
 def _onboarding(
-    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+    brands: list[Brand],
+    rng: np.random.Generator,
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Quiet brands with a marked weekly rhythm, from cold on any day of the week."""
     fired_by: dict[str, dict[str, object]] = {}
     false_incidents = 0
+    drawn: list[tuple[float, int, list[WindowStats]]] = []
     for brand in brands:
         weekend = float(rng.choice(ONBOARDING_WEEKENDS))
         first_day = int(rng.integers(0, 7))  # days after the stream's Friday
@@ -547,7 +587,9 @@ def _onboarding(
         )
         buckets = (first_day + ONBOARDING_DAYS) * BUCKETS_PER_DAY
         windows = itertools.islice(stream(model, buckets, rng), first_day * BUCKETS_PER_DAY, None)
-        fired = incidents(windows, params, policy)
+        drawn.append((weekend, first_day, list(windows)))
+    judged = incidents_each([d[2] for d in drawn], params, policy, pool)
+    for brand, (weekend, first_day, _), fired in zip(brands, drawn, judged, strict=True):
         false_incidents += len(fired)
         if fired:
             fired_by[brand.name] = {
@@ -569,7 +611,11 @@ def _lasting(factor: float) -> Surge:
 
 
 def _steps(
-    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+    brands: list[Brand],
+    rng: np.random.Generator,
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Each brand meets a lasting step of each factor on day 8 to 20, at any hour.
 
@@ -578,18 +624,23 @@ def _steps(
     level as normal) and soon, whatever the hour it starts at: a step at
     night starts under the brand's daytime peaks.
     """
-    by_factor: dict[str, dict[str, object]] = {}
+    drawn: list[tuple[int, list[WindowStats]]] = []
     for factor in STEP_FACTORS:
         step_up = _lasting(factor)
-        delays: list[int] = []
-        missed: list[dict[str, object]] = []
-        paged_again: list[str] = []
-        pages = before = late = 0
         for brand in brands:
             day = int(rng.integers(8, 21))
             onset = day * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY))
             buckets = onset + STEP_WATCH_DAYS * BUCKETS_PER_DAY
-            fired = incidents(stream(brand, buckets, rng, onset, step_up, buckets), params, policy)
+            drawn.append((onset, list(stream(brand, buckets, rng, onset, step_up, buckets))))
+    judged = incidents_each([d[1] for d in drawn], params, policy, pool)
+    by_factor: dict[str, dict[str, object]] = {}
+    for k, factor in enumerate(STEP_FACTORS):
+        delays: list[int] = []
+        missed: list[dict[str, object]] = []
+        paged_again: list[str] = []
+        pages = before = late = 0
+        ours = slice(k * len(brands), (k + 1) * len(brands))
+        for brand, (onset, _), fired in zip(brands, drawn[ours], judged[ours], strict=True):
             before += sum(1 for i in fired if i < onset)
             after = [i - onset for i in fired if i >= onset]
             pages += len(after)
@@ -620,7 +671,9 @@ def _steps(
     return {"watch_days": STEP_WATCH_DAYS, "by_factor": by_factor}
 
 
-def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
+def evaluate(
+    params: DetectorParams, policy: AlertPolicy, seed: int, *, jobs: int = 1
+) -> dict[str, object]:
     """The bench's figures for given parameters and generator seed.
 
     The headline figures (the issue's targets) are for surges on day 1 to 3
@@ -633,22 +686,24 @@ def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str
     negative share has a daily rhythm, and ``attention`` surges of all mentions
     on day 1 to 3 and 8 to 20; these draw from the generator after the
     headline figures, which they therefore leave as they were (each comes
-    after the ones before it, for the same reason).
+    after the ones before it, for the same reason). ``jobs`` processes judge
+    each section's streams once it has drawn them all.
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)
-    false_quiet = _false_incidents(brands, rng, QUIET_DAYS, params, policy)
-    cold = _surges(brands, rng, _onset, params, policy)
-    established = _surges(brands, rng, _established_onset, params, policy)
-    long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy)
-    onboarding = _onboarding(brands, rng, params, policy)
-    steps = _steps(brands, rng, params, policy)
-    wandering = _wandering(brands, rng, params, policy)
-    share_rhythm = _share_rhythm(brands, rng, params, policy)
-    attention = {
-        "cold": _surges(brands, rng, _onset, params, policy, _attention_shape),
-        "established": _surges(brands, rng, _established_onset, params, policy, _attention_shape),
-    }
+    with judging_pool(jobs) as pool:
+        false_quiet = _false_incidents(brands, rng, QUIET_DAYS, params, policy, pool)
+        cold = _surges(brands, rng, _onset, params, policy, pool=pool)
+        established = _surges(brands, rng, _established_onset, params, policy, pool=pool)
+        long_quiet = _false_incidents(brands, rng, LONG_QUIET_DAYS, params, policy, pool)
+        onboarding = _onboarding(brands, rng, params, policy, pool)
+        steps = _steps(brands, rng, params, policy, pool)
+        wandering = _wandering(brands, rng, params, policy, pool)
+        share_rhythm = _share_rhythm(brands, rng, params, policy, pool)
+        attention = {
+            age: _surges(brands, rng, onset_of, params, policy, _attention_shape, pool)
+            for age, onset_of in (("cold", _onset), ("established", _established_onset))
+        }
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,

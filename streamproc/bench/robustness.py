@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
@@ -53,7 +54,7 @@ from typing import cast
 import numpy as np
 
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import run_seeds
+from streamproc.bench import judging_pool, run_seeds
 from streamproc.bench.crisis import (
     BUCKET_MS,
     BUCKETS_PER_DAY,
@@ -63,7 +64,7 @@ from streamproc.bench.crisis import (
     SURGE_BUCKETS,
     Surge,
     delay_figures,
-    incidents,
+    incidents_each,
 )
 from streamproc.detector import DetectorParams
 from streamproc.model import WindowStats
@@ -243,40 +244,47 @@ def _quiet_figures(fired: Mapping[str, list[int]]) -> dict[str, object]:
 
 
 def _surges(
-    brands: list[Brand], rng: np.random.Generator, params: DetectorParams, policy: AlertPolicy
+    brands: list[Brand],
+    rng: np.random.Generator,
+    params: DetectorParams,
+    policy: AlertPolicy,
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     delays: dict[str, list[int | None]] = {}
     missed: list[dict[str, object]] = []
     material = 0
     false_before = 0
+    drawn: list[tuple[Brand, str, int, int, list[WindowStats]]] = []
     for brand in brands:
         for kind, surge in _shapes(brand).items():
             day = int(rng.integers(8, 21))
             onset = day * BUCKETS_PER_DAY + round(float(rng.uniform(8, 22)) * 4)
             variation = Variation(onset=onset, surge=surge)
             windows = stream(brand, onset + SURGE_BUCKETS + 8, rng, variation)
-            fired = incidents(iter(windows), params, policy)
-            false_before += sum(1 for i in fired if i < onset)
-            hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
-            delays.setdefault(kind, []).append(hits[0] if hits else None)
-            if not hits:
-                during = windows[onset : onset + SURGE_BUCKETS]
-                material += statistics.fmean(w.negative for w in during) >= MATERIAL
-                missed.append(
-                    {
-                        "shape": kind,
-                        "brand": brand.name,
-                        "day": day,
-                        "surge_negative": [w.negative for w in during],
-                        "normal_negative_per_bucket": round(
-                            statistics.fmean(
-                                brand.peak_negative * level(brand, onset + k)
-                                for k in range(SURGE_BUCKETS)
-                            ),
-                            2,
+            drawn.append((brand, kind, day, onset, windows))
+    judged = incidents_each([d[4] for d in drawn], params, policy, pool)
+    for (brand, kind, day, onset, windows), fired in zip(drawn, judged, strict=True):
+        false_before += sum(1 for i in fired if i < onset)
+        hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
+        delays.setdefault(kind, []).append(hits[0] if hits else None)
+        if not hits:
+            during = windows[onset : onset + SURGE_BUCKETS]
+            material += statistics.fmean(w.negative for w in during) >= MATERIAL
+            missed.append(
+                {
+                    "shape": kind,
+                    "brand": brand.name,
+                    "day": day,
+                    "surge_negative": [w.negative for w in during],
+                    "normal_negative_per_bucket": round(
+                        statistics.fmean(
+                            brand.peak_negative * level(brand, onset + k)
+                            for k in range(SURGE_BUCKETS)
                         ),
-                    }
-                )
+                        2,
+                    ),
+                }
+            )
     every = delay_figures([d for ds in delays.values() for d in ds])
     return {
         "surges": every["surges"],
@@ -289,36 +297,43 @@ def _surges(
     }
 
 
-def evaluate(params: DetectorParams, policy: AlertPolicy, seed: int) -> dict[str, object]:
+def evaluate(
+    params: DetectorParams, policy: AlertPolicy, seed: int, *, jobs: int = 1
+) -> dict[str, object]:
     """The bench's figures for given parameters and generator seed.
 
     Each section draws from the generator after the ones before it, so a
     change to one leaves the draws of those before it as they were.
+    ``jobs`` processes judge each section's streams once it has drawn them all.
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)
+    names = [b.name for b in brands]
     buckets = DAYS * BUCKETS_PER_DAY
-    quiet_windows = {b.name: stream(b, buckets, rng) for b in brands}
-    quiet = {n: incidents(iter(ws), params, policy) for n, ws in quiet_windows.items()}
+    with judging_pool(jobs) as pool:
 
-    outage_extra: dict[str, int] = {}
-    for name, windows in quiet_windows.items():
-        start = CHANGE_DAY * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY))
-        fired = incidents(iter(_outage(windows, start)), params, policy)
-        extra = len({i for i in fired if i >= start} - set(quiet[name]))
-        if extra:
-            outage_extra[name] = extra
+        def judge(streams: list[list[WindowStats]]) -> dict[str, list[int]]:
+            return dict(zip(names, incidents_each(streams, params, policy, pool), strict=True))
 
-    def section(variation: Variation) -> dict[str, list[int]]:
-        return {
-            b.name: incidents(iter(stream(b, buckets, rng, variation)), params, policy)
-            for b in brands
-        }
+        quiet_windows = [stream(b, buckets, rng) for b in brands]
+        quiet = judge(quiet_windows)
+        starts = [
+            CHANGE_DAY * BUCKETS_PER_DAY + int(rng.integers(0, BUCKETS_PER_DAY)) for _ in brands
+        ]
+        out = judge([_outage(ws, start) for ws, start in zip(quiet_windows, starts, strict=True)])
+        outage_extra: dict[str, int] = {}
+        for name, start in zip(names, starts, strict=True):
+            extra = len({i for i in out[name] if i >= start} - set(quiet[name]))
+            if extra:
+                outage_extra[name] = extra
 
-    growing = section(Variation(growth_per_day=GROWTH_PER_DAY))
-    clock_shift = section(Variation(shift_from_day=CHANGE_DAY))
-    bursty = section(Variation(bursts_per_day=BURSTS_PER_DAY))
-    surges = _surges(brands, rng, params, policy)
+        def section(variation: Variation) -> dict[str, list[int]]:
+            return judge([stream(b, buckets, rng, variation) for b in brands])
+
+        growing = section(Variation(growth_per_day=GROWTH_PER_DAY))
+        clock_shift = section(Variation(shift_from_day=CHANGE_DAY))
+        bursty = section(Variation(bursts_per_day=BURSTS_PER_DAY))
+        surges = _surges(brands, rng, params, policy, pool)
     bursty_pages = sum(len(f) for f in bursty.values())
     return {
         "bucket_minutes": BUCKET_MS // 60_000,

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from streamproc.alerting import AlertPolicy
-from streamproc.bench import crisis
+from streamproc.bench import crisis, judging_pool
 from streamproc.detector import DetectorParams, scores, spans
 from streamproc.model import WindowStats
+
+RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
 
 
 def test_brands_span_small_to_large() -> None:
@@ -214,7 +216,9 @@ def test_steps_report_what_paged_and_when() -> None:
     brands = crisis.make_brands(np.random.default_rng(4))[:3]
     params, policy = DetectorParams(), AlertPolicy()
     first = crisis._steps(brands, np.random.default_rng(9), params, policy)
-    assert first == crisis._steps(brands, np.random.default_rng(9), params, policy)
+    # The same draws, judged in two other processes: the same report.
+    with judging_pool(2) as pool:
+        assert first == crisis._steps(brands, np.random.default_rng(9), params, policy, pool)
     by_factor = first["by_factor"]
     assert isinstance(by_factor, dict)
     assert set(by_factor) == {f"x{f:g}" for f in crisis.STEP_FACTORS}
@@ -289,9 +293,11 @@ def test_a_small_brand_s_lasting_step_pages_once(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.slow
 def test_run_writes_the_report(tmp_path: Path) -> None:
+    """bench/results/crisis.json is rerun whenever the detector changes."""
     result = crisis.run(tmp_path)
     on_disk = json.loads((tmp_path / "crisis.json").read_text(encoding="utf-8"))
     assert on_disk == json.loads(json.dumps(result))
+    assert on_disk == json.loads((RESULTS / "crisis.json").read_text(encoding="utf-8"))
     shapes = result["shapes"]
     assert isinstance(shapes, dict)
     assert set(shapes) == {"sudden", "slow_burn", "small_brand", "weekend", "night", "share_only"}
@@ -321,7 +327,7 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
         assert attention[age]["missed_surges"] == len(attention[age]["missed"])
 
 
-def fake_evaluate(params: object, policy: object, seed: int) -> dict[str, object]:
+def fake_evaluate(params: object, policy: object, seed: int, *, jobs: int = 1) -> dict[str, object]:
     """`crisis.evaluate`'s report shape, with figures that depend on the seed."""
     report = crisis._example()
     report["missed_surges"] = seed

@@ -145,7 +145,7 @@ def _report(seed: int) -> dict[str, object]:
     }
 
 
-def fake_evaluate(params: object, policy: object, seed: int) -> dict[str, object]:
+def fake_evaluate(params: object, policy: object, seed: int, *, jobs: int = 1) -> dict[str, object]:
     return _report(seed)
 
 
