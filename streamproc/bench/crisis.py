@@ -37,6 +37,11 @@ the news: more of everything, the negative share unchanged), on day 1 to 3
 and on day 8 to 20. The surges above raise the negatives alone, so only
 this section shows what a rule that asks a young brand's volume rise to be
 backed by its share would miss.
+``first_day``: ``sudden``, ``slow_burn``, ``small_brand``, ``share_only`` and
+``attention`` surges on the brand's very first day (08:00 to 22:00, so after
+8 hours of history or more), before any hour of its day has a profile: the
+day whose morning ramp a lagging average takes for a surge, so its false
+incidents before an onset count as much as its misses.
 """
 
 from __future__ import annotations
@@ -332,6 +337,7 @@ _FALSE = (
     "share_rhythm_false",
     "steps_false_before_onset",
     "attention_false_before_onset",
+    "first_day_false_before_onset",
 )
 """A summary's false-incident figures: every section's incidents that had no surge."""
 
@@ -344,6 +350,8 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
     (4, 11, 18)
     >>> s["attention_cold_missed"], s["attention_established_missed"]
     (3, 2)
+    >>> s["false_incidents"], s["first_day_missed"]
+    (4, 6)
     """
     r = cast("dict[str, Any]", report)
     steps = r["steps"]["by_factor"]
@@ -373,6 +381,10 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
     out["attention_false_before_onset"] = sum(
         a["false_incidents_before_onset"] for a in attention.values()
     )
+    first_day = r["first_day"]
+    out["first_day_missed"] = first_day["missed_surges"]
+    out["first_day_missed_of_10_or_more"] = first_day["missed_surges_of_10_or_more_per_bucket"]
+    out["first_day_false_before_onset"] = first_day["false_incidents_before_onset"]
     out["false_incidents"] = sum(out[k] for k in _FALSE)
     return out
 
@@ -401,6 +413,11 @@ def _example() -> dict[str, object]:
             "cold": {"missed_surges": 3, "false_incidents_before_onset": 1},
             "established": {"missed_surges": 2, "false_incidents_before_onset": 0},
         },
+        "first_day": {
+            "missed_surges": 6,
+            "missed_surges_of_10_or_more_per_bucket": 0,
+            "false_incidents_before_onset": 0,
+        },
     }
 
 
@@ -428,6 +445,21 @@ def _attention_shape(rng: np.random.Generator) -> dict[str, Surge]:
     """All of a brand's mentions x3-10 at once, the negative share unchanged."""
     x = float(rng.uniform(3, 10))
     return {"attention": lambda _k: (x, x)}
+
+
+FIRST_DAY_SHAPES = ("sudden", "slow_burn", "small_brand", "share_only", "attention")
+"""The ``first_day`` section's shapes: those a first day can hold (it is a
+Friday, and its night comes before any history)."""
+
+
+def _first_day_shapes(rng: np.random.Generator) -> dict[str, Surge]:
+    shapes = {**_shapes(rng), **_attention_shape(rng)}
+    return {kind: shapes[kind] for kind in FIRST_DAY_SHAPES}
+
+
+def _first_day_onset(_kind: str, rng: np.random.Generator) -> int:
+    """An onset on the brand's first day, 08:00 to 22:00."""
+    return round(float(rng.uniform(8, 22)) * 4)
 
 
 def _surges(
@@ -683,10 +715,11 @@ def evaluate(
     and ``onboarding`` quiet brands with a marked weekly rhythm from any
     weekday, ``steps`` lasting rises, ``wandering`` four quiet weeks of
     brands whose days differ and ``share_rhythm`` four of brands whose
-    negative share has a daily rhythm, and ``attention`` surges of all mentions
-    on day 1 to 3 and 8 to 20; these draw from the generator after the
-    headline figures, which they therefore leave as they were (each comes
-    after the ones before it, for the same reason). ``jobs`` processes judge
+    negative share has a daily rhythm, ``attention`` surges of all mentions
+    on day 1 to 3 and 8 to 20, and ``first_day`` surges on day 0; these draw
+    from the generator after the headline figures, which they therefore
+    leave as they were (each comes after the ones before it, for the same
+    reason). ``jobs`` processes judge
     each section's streams once it has drawn them all.
     """
     rng = np.random.default_rng(seed)
@@ -704,6 +737,7 @@ def evaluate(
             age: _surges(brands, rng, onset_of, params, policy, _attention_shape, pool)
             for age, onset_of in (("cold", _onset), ("established", _established_onset))
         }
+        first_day = _surges(brands, rng, _first_day_onset, params, policy, _first_day_shapes, pool)
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -721,6 +755,7 @@ def evaluate(
         "wandering": wandering,
         "share_rhythm": share_rhythm,
         "attention": attention,
+        "first_day": first_day,
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

@@ -137,15 +137,18 @@ class DetectorParams:
     draws gave 14 instead of 18). The share alone, without the step, cut
     robustness's false incidents to 29 but missed 44 of that probe's 140.
     Since the step of a rise under way is judged against the level before
-    the rise (`_young_rise_backed`): 9 of the 140 missed, robustness 69.
-    The sensitive preset keeps it too (robustness 543 -> 430 false
+    the rise (`_young_rise_backed`): 9 of the 140 missed, robustness 69;
+    since the first day's step is held to the four buckets 2 to 6 back,
+    robustness 57. The sensitive preset keeps it too (robustness 543 -> 430 false
     incidents, crisis 1,366 -> 1,355, no surge more missed)."""
     young_volume_jump: float = 2.5
     """A young baseline's volume rise also counts when its last two buckets
     average this many times the four buckets 4 to 8 back (an hour or two at
     15-minute buckets; counted in buckets, not minutes), or 4 to 8 back from
-    the first bucket of a rise under way (0: only the share backs it). A
-    daily ramp reaches 1.6 at most over an hour or two."""
+    the first bucket of a rise under way; on the first day, before the hour
+    has a profile, 2 to 6 back (0: only the share backs it). The crisis
+    bench's ramp reaches 1.6 at most over an hour or two; the robustness
+    bench's steeper one can pass it over the longer gap."""
     share_halflife_minutes: float = 1440.0
     """Half-life of the expected negative share."""
     share_profile_rate: float = 0.15

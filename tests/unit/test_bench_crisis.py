@@ -212,6 +212,16 @@ def test_a_lasting_step_lasts_to_the_end_of_the_stream() -> None:
     assert late > 3 * sum(w.negative for w in plain[-96:])
 
 
+def test_first_day_surges_come_after_8_hours_of_a_brand_s_first_day() -> None:
+    rng = np.random.default_rng(3)
+    onsets = [crisis._first_day_onset("sudden", rng) for _ in range(200)]
+    assert min(onsets) >= 8 * 4
+    assert max(onsets) <= 22 * 4
+    shapes = crisis._first_day_shapes(rng)
+    assert tuple(shapes) == crisis.FIRST_DAY_SHAPES
+    assert shapes["attention"](0)[0] == shapes["attention"](0)[1]  # the share unchanged
+
+
 def test_steps_report_what_paged_and_when() -> None:
     brands = crisis.make_brands(np.random.default_rng(4))[:3]
     params, policy = DetectorParams(), AlertPolicy()
@@ -325,6 +335,12 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
         assert set(attention[age]["shapes"]) == {"attention"}
         assert attention[age]["surges"] == crisis.BRANDS
         assert attention[age]["missed_surges"] == len(attention[age]["missed"])
+    first_day = result["first_day"]
+    assert isinstance(first_day, dict)
+    assert set(first_day["shapes"]) == set(crisis.FIRST_DAY_SHAPES)
+    assert first_day["surges"] == crisis.BRANDS * len(crisis.FIRST_DAY_SHAPES)
+    assert first_day["missed_surges"] == len(first_day["missed"])
+    assert all(m["day"] == 0 for m in first_day["missed"])
 
 
 def fake_evaluate(params: object, policy: object, seed: int, *, jobs: int = 1) -> dict[str, object]:

@@ -1210,6 +1210,20 @@ def test_a_rise_before_the_slot_has_a_profile_is_not_looked_back_over() -> None:
     assert not _young_rise_backed(32, 0.2, 0.2, state, params, profiled=False)
 
 
+def test_a_first_day_step_is_held_to_the_half_hour_before_it() -> None:
+    """Before the slot has a profile, the pair is held to the four buckets 2 to
+    6 back: a ramp of 1.25 times a bucket is over 2.5 times the four 4 to 8
+    back but under it against the nearer four, and a sudden step is above both."""
+    params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
+    ramp = replace(initial_state(params), recent_obs=tuple(10.0 * 1.25**k for k in range(12)))
+    observed = 10.0 * 1.25**12
+    assert _young_rise_backed(observed, 0.2, 0.2, ramp, params, profiled=True)
+    assert not _young_rise_backed(observed, 0.2, 0.2, ramp, params, profiled=False)
+    step = replace(initial_state(params), recent_obs=(10.0,) * 11 + (40.0,))
+    assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=False)
+    assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=True)
+
+
 def test_a_long_rise_is_looked_back_over_only_so_far() -> None:
     """A rise that has run for hours (a morning ramp runs ahead of a young
     brand's lagging average that long) is judged against the buckets at most
