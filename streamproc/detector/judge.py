@@ -93,9 +93,10 @@ def _young_rise_backed(
     does. A real surge comes either with more of what is said being negative
     or as a step: the last two buckets well above the four 4 to 8 buckets
     back (an hour or two at 15-minute buckets), which a gentle daily ramp
-    (the crisis bench's: 1.6 times at most over that gap) never is, and a
-    steep one is less often from nearer (below). The gap is counted in buckets, as
-    the score's spans are, so it is shorter in time for narrower buckets.
+    (the crisis bench's: 1.6 times at most over that gap) never is; a steep
+    one can be, and is less often against nearer buckets (the first day,
+    below). The gap is counted in buckets, as the score's spans are, so it
+    is shorter in time for narrower buckets.
 
     During a rise (`DetectorState.rise_run`) on a ``profiled`` slot, the
     four buckets are counted back from the rise's first bucket, up to
