@@ -49,7 +49,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -219,7 +219,7 @@ def stream(
 
 
 def incidents(
-    windows: Iterator[WindowStats], params: DetectorParams, policy: AlertPolicy
+    windows: Iterable[WindowStats], params: DetectorParams, policy: AlertPolicy
 ) -> list[int]:
     """Bucket indexes where an incident fired."""
     det = detector.initial_state(params)
@@ -231,12 +231,6 @@ def incidents(
         if any(e.status is AlertStatus.FIRING for e in events):
             fired.append(i)
     return fired
-
-
-def _incidents_of(
-    windows: Sequence[WindowStats], params: DetectorParams, policy: AlertPolicy
-) -> list[int]:
-    return incidents(iter(windows), params, policy)
 
 
 def incidents_each(
@@ -252,9 +246,9 @@ def incidents_each(
     a report is the same with a pool or without one.
     """
     if pool is None:
-        return [_incidents_of(windows, params, policy) for windows in streams]
+        return [incidents(windows, params, policy) for windows in streams]
     n = len(streams)
-    return list(pool.map(_incidents_of, streams, [params] * n, [policy] * n))
+    return list(pool.map(incidents, streams, [params] * n, [policy] * n))
 
 
 def _shapes(rng: np.random.Generator) -> dict[str, Surge]:
@@ -719,8 +713,8 @@ def evaluate(
     on day 1 to 3 and 8 to 20, and ``first_day`` surges on day 0; these draw
     from the generator after the headline figures, which they therefore
     leave as they were (each comes after the ones before it, for the same
-    reason). ``jobs`` processes judge
-    each section's streams once it has drawn them all.
+    reason). ``jobs`` processes judge each section's streams once it has
+    drawn them all.
     """
     rng = np.random.default_rng(seed)
     brands = make_brands(rng)

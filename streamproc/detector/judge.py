@@ -186,13 +186,12 @@ def step(
         return _learn_first(state, window, params), verdict
 
     base = _baseline(state, window.start_ms, params)
+    profiled = base.typical is not None  # this slot of the day has been seen before
     expected = max(base.expected, 0.0)
     kept = len(state.recent_obs) - len(state.recent_exp)
     recent = list(zip(state.recent_obs[kept:], state.recent_exp, strict=True))
     dispersion = base.dispersion(state.dispersion)
-    raw_volume = _volume_score(
-        observed, max(expected, 0.5), recent, dispersion, profiled=base.typical is not None
-    )
+    raw_volume = _volume_score(observed, max(expected, 0.5), recent, dispersion, profiled=profiled)
     raw_share = 0.0
     if expected_share > 0.0:
         raw_share = _share_score(
@@ -214,7 +213,7 @@ def step(
     # The k-th daily peak and peak sum, which both novelty tests hold the bucket to.
     peaks = _kth_peaks(state, window.start_ms, params)
     novel = _novel(observed, span_sum, state, window.start_ms, peaks, params)
-    if novel and base.typical is not None:
+    if novel and profiled:
         slow_score = _slow_level_score(observed, expected, recent, dispersion, state, params)
         volume_score = max(volume_score, slow_score - shift)
         score = max(volume_score, share_score)
@@ -230,9 +229,7 @@ def step(
         and ratio >= (params.young_min_ratio if young else params.min_ratio)
         and (
             not young
-            or _young_rise_backed(
-                observed, share, expected_share, state, params, profiled=base.typical is not None
-            )
+            or _young_rise_backed(observed, share, expected_share, state, params, profiled=profiled)
         )
     )
     share_hit = (
