@@ -122,6 +122,21 @@ def _young_rise_backed(
     shift 8 -> 7, before a surge's onset 33 -> 25), bursty brands' pages
     88 -> 87, no surge more missed; crisis bench, seeds 20240501 and 1-6:
     105 -> 106 of 700 first-day surges missed, no other figure moved.
+
+    And on the first day the pair is held to the largest of the four, not
+    their mean: on a ramp the newest of them is the highest, so a ramp has to
+    outgrow its own last level, while a step out of a flat stretch stands as
+    high above their largest as above their mean, give or take its noise.
+    It came in with `DetectorParams.dispersion_half_weight`, which makes the
+    first day more sensitive; alone it missed 5 more of 700 first-day surges
+    (all `attention`) and took 5 of 25 robustness false incidents before an
+    onset away (probes on those sections alone). Together, crisis bench,
+    seeds 20240501 and 1-6: first-day surges missed 106 -> 93 of 700, those
+    of 10 or more negatives a bucket 36 -> 26; false incidents 22 -> 26 (one
+    more each before cold and step onsets, wandering, share rhythm);
+    robustness bench, seeds 20261207 and 1-6: 57 false incidents either way
+    (quiet 9 -> 7, growing 15 -> 14, clock shift 7 -> 9, before an onset
+    25 -> 26), bursty brands' pages 87 -> 85, no surge more missed.
     """
     if params.young_volume_share_rise <= 1.0 or not 0.0 < expected_share < 1.0:
         return True  # off, or no share to judge (every mention counted negative)
@@ -134,7 +149,8 @@ def _young_rise_backed(
         return False  # only the share backs it, or too little history for a step
     before = state.recent_obs[end - 4 : end]
     pair = observed + state.recent_obs[-1]
-    return pair >= 2.0 * params.young_volume_jump * max(sum(before) / 4.0, 1.0)
+    level = sum(before) / 4.0 if profiled else max(before)
+    return pair >= 2.0 * params.young_volume_jump * max(level, 1.0)
 
 
 def step(

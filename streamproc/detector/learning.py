@@ -182,6 +182,9 @@ def _learn(
             ewma_rate(params.buckets(params.dispersion_halflife_minutes)),
             1 / (n + 1 + prior_buckets),
         ) * _spread_weight(raw_score, params, rise=spread > expected, damp=damp_spread)
+        if not profiled and params.dispersion_half_weight > 0.0:
+            # A first-day bucket expecting few mentions says little of the spread.
+            a_disp *= expected / (expected + params.dispersion_half_weight)
         disp = min(max(disp + a_disp * (moment - disp), params.min_dispersion), 4.0)
 
     share_neg, share_all, rho = state.share_neg, state.share_all, state.share_rho

@@ -726,8 +726,11 @@ def test_level_damping_keeps_a_young_surge_from_raising_the_expectation() -> Non
 
 def test_a_young_brands_rise_does_not_widen_its_spread() -> None:
     """The first, not yet anomalous buckets of a surge must not talk the rest down."""
-    # The novelty rule off: this is about the spread alone.
-    damping = replace(P, novelty_days=0.0)
+    # The novelty rule off: this is about the spread alone. So is the first
+    # day's spread learnt unweighted: weighted by its buckets' size it starts
+    # the rise at 0.09 instead of 0.16, and the last bucket pages either way
+    # (5.3 damped against 4.6).
+    damping = replace(P, novelty_days=0.0, dispersion_half_weight=0.0)
     plain = replace(damping, spread_learn_by_score=False)
     history = rhythm(1, 6, seed=3)
     rise = [9, 10, 9, 11]  # about 3-6x the night's normal, each bucket not yet past the threshold
@@ -1222,6 +1225,49 @@ def test_a_first_day_step_is_held_to_the_half_hour_before_it() -> None:
     step = replace(initial_state(params), recent_obs=(10.0,) * 11 + (40.0,))
     assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=False)
     assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=True)
+
+
+def test_a_first_day_step_is_held_to_the_largest_of_the_four() -> None:
+    """Before the slot has a profile, the pair is held to the largest of the
+    four buckets 2 to 6 back, not their mean: a ramp of 1.3 times a bucket is
+    over 2.5 times their mean but not their largest (its newest), while a
+    step out of a flat, noisy stretch is over both."""
+    params = replace(P, young_volume_share_rise=1.25, young_volume_jump=2.5)
+    ramp = replace(initial_state(params), recent_obs=tuple(10.0 * 1.3**k for k in range(12)))
+    observed = 10.0 * 1.3**12
+    before = ramp.recent_obs[6:10]
+    pair_mean = (observed + ramp.recent_obs[-1]) / 2
+    assert pair_mean >= 2.5 * sum(before) / 4  # the mean would have backed it
+    assert not _young_rise_backed(observed, 0.2, 0.2, ramp, params, profiled=False)
+    flat = (9.0, 12.0, 8.0, 11.0, 10.0, 12.0, 9.0, 11.0, 10.0, 8.0, 12.0, 40.0)
+    step = replace(initial_state(params), recent_obs=flat)
+    assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=False)
+
+
+def _spread_lesson(params: DetectorParams, state: DetectorState, w: WindowStats) -> float:
+    """How far one bucket moves the learnt dispersion, and its expectation."""
+    after, verdict = step(state, w, params)
+    assert verdict.kind == "normal"  # an anomalous bucket teaches no spread
+    return after.dispersion - state.dispersion
+
+
+def test_a_first_day_bucket_teaches_the_spread_by_its_size() -> None:
+    """A first night's bucket of 4 against about 1 expected teaches the
+    dispersion m / (m + dispersion_half_weight) of what it would unweighted
+    (its moment is mostly counting noise); once the slot has a profile,
+    every bucket teaches alike."""
+    weighted = replace(P, dispersion_half_weight=5.0)
+    plain = replace(P, dispersion_half_weight=0.0)
+    night = feed([1, 2, 1, 0, 1, 1, 2, 1], weighted)[0]
+    i = len(night.recent_obs)
+    expected = step(night, window(i, 4, 40), weighted)[1].expected
+    full = _spread_lesson(plain, night, window(i, 4, 40))
+    part = _spread_lesson(weighted, night, window(i, 4, 40))
+    assert full > 0.05  # a single small bucket moves a young spread a lot
+    assert part == pytest.approx(full * expected / (expected + 5.0))
+    day = feed([10, 12, 9, 11] * 25, weighted)[0]  # 100 buckets: slot 4 has a profile
+    w = window(100, 16, 64)
+    assert _spread_lesson(weighted, day, w) == pytest.approx(_spread_lesson(plain, day, w))
 
 
 def test_a_long_rise_is_looked_back_over_only_so_far() -> None:
