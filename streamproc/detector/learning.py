@@ -144,7 +144,7 @@ def _learn(
     profile = list(state.profile)
     visits = list(state.visits)
     rhythm = learnt
-    if base.typical is None and kind != "anomalous":
+    if not profiled and kind != "anomalous":
         # Before the slot has a profile the expectation is a lagging EWMA, so
         # a morning ramp looks like a rise: the profile takes the count
         # clipped, not damped, or every ramp would be learnt too low.

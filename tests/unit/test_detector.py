@@ -1244,11 +1244,13 @@ def test_a_first_day_step_is_held_to_the_largest_of_the_four() -> None:
     assert _young_rise_backed(40, 0.2, 0.2, step, params, profiled=False)
 
 
-def _spread_lesson(params: DetectorParams, state: DetectorState, w: WindowStats) -> float:
+def _spread_lesson(
+    params: DetectorParams, state: DetectorState, w: WindowStats
+) -> tuple[float, float]:
     """How far one bucket moves the learnt dispersion, and its expectation."""
     after, verdict = step(state, w, params)
     assert verdict.kind == "normal"  # an anomalous bucket teaches no spread
-    return after.dispersion - state.dispersion
+    return after.dispersion - state.dispersion, verdict.expected
 
 
 def test_a_first_day_bucket_teaches_the_spread_by_its_size() -> None:
@@ -1259,10 +1261,9 @@ def test_a_first_day_bucket_teaches_the_spread_by_its_size() -> None:
     weighted = replace(P, dispersion_half_weight=5.0)
     plain = replace(P, dispersion_half_weight=0.0)
     night = feed([1, 2, 1, 0, 1, 1, 2, 1], weighted)[0]
-    i = len(night.recent_obs)
-    expected = step(night, window(i, 4, 40), weighted)[1].expected
-    full = _spread_lesson(plain, night, window(i, 4, 40))
-    part = _spread_lesson(weighted, night, window(i, 4, 40))
+    w = window(len(night.recent_obs), 4, 40)
+    full, _ = _spread_lesson(plain, night, w)
+    part, expected = _spread_lesson(weighted, night, w)
     assert full > 0.05  # a single small bucket moves a young spread a lot
     assert part == pytest.approx(full * expected / (expected + 5.0))
     day = feed([10, 12, 9, 11] * 25, weighted)[0]  # 100 buckets: slot 4 has a profile
