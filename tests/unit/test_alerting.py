@@ -154,6 +154,29 @@ def test_a_wide_bucket_opens_an_incident_alone_at_the_wide_bar(
     assert statuses(events) == ([("firing", "anomaly")] if fires else [])
 
 
+def record(days: int, score: float) -> Verdict:
+    """A hot bucket, the brand's highest in `days` days (the first of the brand's)."""
+    return replace(hot(0, score=score), record_days=days)
+
+
+@pytest.mark.parametrize(
+    ("v", "policy", "fires"),
+    [
+        (record(14, 8.0), POLICY, True),  # not reached in two weeks: no blip
+        (record(21, 9.0), POLICY, True),
+        (record(13, 12.0), POLICY, False),  # reached within two weeks: persistence
+        (record(21, 7.9), POLICY, False),  # under the record bar: persistence
+        (record(21, 9.0), replace(POLICY, record_days=0), False),  # rule off
+        (replace(record(21, 9.0), observed=4.0), POLICY, False),  # min_volume still holds
+    ],
+)
+def test_a_record_bucket_opens_an_incident_alone_at_the_record_bar(
+    v: Verdict, policy: AlertPolicy, fires: bool
+) -> None:
+    _, events = run([v], policy)
+    assert statuses(events) == ([("firing", "anomaly")] if fires else [])
+
+
 def test_firing_event_carries_the_numbers_and_context() -> None:
     v = hot(5, observed=44.0, severity=Severity.CRITICAL)
     _, (event,) = run([v])

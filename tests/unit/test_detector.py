@@ -837,6 +837,28 @@ def test_a_quiet_brand_whose_share_drifts_is_not_paged(monkeypatch: pytest.Monke
     assert crisis.incidents(iter(windows), P, AlertPolicy()) != []
 
 
+@pytest.mark.parametrize(("day", "pages"), [(21, True), (5, False)])
+def test_a_one_bucket_burst_pages_when_the_brand_has_not_been_so_high_in_two_weeks(
+    day: int, pages: bool
+) -> None:
+    """A small brand (about 2 negatives a bucket, flat) gets 20 in one bucket,
+    then is back to normal: anomalous (a surprise of about 10, under the
+    immediate bar of 15) but never two hot buckets in three. After three
+    weeks it is the brand's highest in all of them and pages at once; on
+    day 5 it is the highest in 5 days only and waits for persistence, which
+    never comes. With the record rule off, the three-week burst is not paged
+    either."""
+    counts = [int(c) for c in np.random.default_rng(7).poisson(2.0, day * DAY)]
+    windows = [window(i, c) for i, c in enumerate([*counts, 20, 2, 1, 2, 3])]
+    verdict = feed([*counts, 20], P)[1][-1]
+    assert verdict.kind == "anomalous"
+    assert verdict.record_days == day
+    assert AlertPolicy().record_score <= verdict.score < AlertPolicy().immediate_score
+    fired = crisis.incidents(iter(windows), P, AlertPolicy())
+    assert fired == ([day * DAY] if pages else [])
+    assert crisis.incidents(iter(windows), P, AlertPolicy(record_days=0)) == []
+
+
 @pytest.mark.parametrize(("seed", "index"), [(1, 9), (2, 4)])
 def test_a_lasting_doubling_shows_in_the_share_over_eight_hours(
     seed: int, index: int, monkeypatch: pytest.MonkeyPatch

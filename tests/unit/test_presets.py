@@ -74,6 +74,8 @@ def test_resolve_applies_overrides_of_both_kinds_and_the_bucket_width() -> None:
         ("balanced", {"novelty_days": -1}, "novelty_days must be at least 0"),
         ("balanced", {"novelty_young_days": -1}, "novelty_young_days must be at least 0"),
         ("balanced", {"cooldown_critical_factor": -1}, "cooldown_critical_factor must not be"),
+        ("balanced", {"record_days": -1}, "record_days must not be negative"),
+        ("balanced", {"record_score": 0}, "record_score must be positive"),
         ("balanced", {"wide_bucket_ms": -1}, "wide_bucket_ms must not be negative"),
     ],
 )
