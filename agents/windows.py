@@ -42,6 +42,15 @@ def register(app: faust.App, topics: Topics, tables: Tables, services: Services)
     # A bucket's sealed chunks of mention ids share its table, keyed "brand|start|ids.k".
     chunk_values = _Decoded(tables.buckets, codec.id_chunk_from_dict, codec.id_chunk_to_dict)
 
+    for brand in config.catalog.slugs:
+        seed = config.params_for(brand).seed
+        if seed is not None:
+            log.info(
+                "windows: %s starts from %d buckets of history (unless its state is held)",
+                brand,
+                seed.buckets_seen,
+            )
+
     def load_clock(q: int) -> PartitionClock:
         return clocks.get(str(q)) or PartitionClock.new(rules)
 

@@ -149,9 +149,10 @@ def run(
     config: Config,
     scorer: Scorer,
     detect_language: Callable[[str], str],
+    on_verdict: Callable[[Verdict], None] | None = None,
 ) -> Iterator[AlertEvent]:
     """Alert events of a whole file of raw mention lines, in order."""
-    replay = Replay(config, scorer, detect_language)
+    replay = Replay(config, scorer, detect_language, on_verdict)
     for raw in lines:
         stripped = raw.rstrip(b"\r\n")
         if stripped:

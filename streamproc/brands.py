@@ -51,6 +51,9 @@ class Brand:
     languages: tuple[str, ...] = ()
     slack_channel: str | None = None
     detector_overrides: Mapping[str, object] = field(default_factory=dict)
+    history: str | None = None
+    """A counts file of the brand's past buckets (as written in the brands
+    file: relative to it), learnt from before its first live bucket."""
 
 
 class BrandCatalog:
@@ -123,6 +126,7 @@ def brand_from_table(table: Mapping[str, object], where: str) -> Brand:
         "languages",
         "slack_channel",
         "detector",
+        "history",
     }
     unknown = sorted(set(table) - allowed)
     if unknown:
@@ -144,6 +148,10 @@ def brand_from_table(table: Mapping[str, object], where: str) -> Brand:
     if channel is not None and not isinstance(channel, str):
         msg = f"{where} ({name}): 'slack_channel' must be a string"
         raise ValueError(msg)
+    history = table.get("history")
+    if history is not None and (not isinstance(history, str) or not history.strip()):
+        msg = f"{where} ({name}): 'history' must be the path of a counts file"
+        raise ValueError(msg)
     overrides = table.get("detector", {})
     if not isinstance(overrides, dict):
         msg = f"{where} ({name}): 'detector' must be a table"
@@ -161,4 +169,5 @@ def brand_from_table(table: Mapping[str, object], where: str) -> Brand:
         languages=str_list("languages"),
         slack_channel=channel,
         detector_overrides=overrides,
+        history=history,
     )

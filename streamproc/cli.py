@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from streamproc.errors import InputFileError, StreamprocError
-from streamproc.model import AlertEvent
+from streamproc.model import AlertEvent, Verdict, WindowStats
 
 BENCHES = (
     "core",
@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--counts", type=Path, metavar="FILE.csv")
     back.add_argument("--scores-out", type=Path, metavar="F")
     back.add_argument("--out", type=Path, metavar="F", help="write alert events here")
+    back.add_argument(
+        "--history-out",
+        type=Path,
+        metavar="DIR",
+        help="write each brand's judged buckets to DIR/BRAND.csv: a history to onboard it with",
+    )
 
     sent = sub.add_parser("sentiment", help="score texts (lang<TAB>text or text per line)")
     sent.add_argument(
@@ -148,6 +154,9 @@ def _backtest(args: argparse.Namespace) -> int:
         if args.file is not None:
             msg = "give either FILE or --counts FILE.csv, not both"
             raise InputFileError(msg)
+        if args.history_out is not None:
+            msg = "--history-out goes with a mentions FILE (a counts file is a history already)"
+            raise InputFileError(msg)
         params = config.default_params
         counted = run_counts(args.counts, params.detector, params.policy, args.scores_out)
         _write_events([codec.alert_to_dict(e) for e in counted], args.out)
@@ -159,9 +168,31 @@ def _backtest(args: argparse.Namespace) -> int:
         msg = "--scores-out goes with --counts"
         raise InputFileError(msg)
     lines = _lines(args.file)
-    events = backtest.run(lines, config, default_scorer(), lang.detect_language)
+    buckets: dict[str, list[WindowStats]] = {}
+
+    def keep(verdict: Verdict) -> None:
+        buckets.setdefault(verdict.window.brand, []).append(verdict.window)
+
+    on_verdict = keep if args.history_out is not None else None
+    events = backtest.run(lines, config, default_scorer(), lang.detect_language, on_verdict)
     _write_events([codec.alert_to_dict(e) for e in events], args.out)
+    if args.history_out is not None:
+        _write_histories(args.history_out, buckets)
     return 0
+
+
+def _write_histories(folder: Path, buckets: dict[str, list[WindowStats]]) -> None:
+    """One counts file per brand (``history = "DIR/BRAND.csv"`` in the brands file)."""
+    from streamproc.counts import write_counts
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"{folder}: cannot create: {exc.strerror}"
+        raise InputFileError(msg) from None
+    for brand, windows in sorted(buckets.items()):
+        rows = write_counts(folder / f"{brand}.csv", windows)
+        print(f"history: {brand}: {rows} buckets -> {folder / brand}.csv", file=sys.stderr)
 
 
 def _sentiment(args: argparse.Namespace) -> int:

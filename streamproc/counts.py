@@ -2,8 +2,11 @@
 
 `read_counts` turns a file into buckets of one fixed width, and `run_counts`
 drives the very same `detector.step` and `alerting.transition` as the live
-agents over them (counts mode: every mention is negative, so
-``negative = total = value``; the brand is the file's stem).
+agents over them. ``value`` is the bucket's negative mentions; an optional
+``total`` column gives all its mentions (the negative share's denominator).
+Without it every mention counts as negative (``negative = total = value``,
+NAB's files). The brand is the file's stem. `learn_counts` folds a file into a
+detector state without judging it: a brand's history given at onboarding.
 
 Input rules (each violation is an `InputFileError` naming the file and line):
 
@@ -20,7 +23,8 @@ Input rules (each violation is an `InputFileError` naming the file and line):
   a gap of k - 1 *missing* buckets.
 * Values: non-negative numbers, rounded to the nearest whole count. A blank
   value is a *missing* bucket. Anything else (text, negative, NaN, inf) is an
-  error.
+  error. A ``total`` column, when there is one, follows the same rules, and
+  a row's total must be at least its value (blank only where the value is).
 * Missing buckets (gaps and blank values) are neither judged nor learnt from:
   an unknown count is not a zero count. A blank-value row is still echoed to
   the scores file, with score 0 and no alert.
@@ -33,14 +37,14 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
-from streamproc.detector import DetectorParams
+from streamproc.detector import DetectorParams, DetectorState
 from streamproc.errors import InputFileError
 from streamproc.model import AlertEvent, AlertStatus, WindowStats
 
@@ -61,6 +65,8 @@ class CountRow:
     """Bucket start, UTC epoch ms."""
     value: int | None
     """The count, or None when the value is blank (a missing bucket)."""
+    total: int | None = None
+    """All mentions of the bucket when the file has a ``total`` column."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +79,8 @@ class CountSeries:
     """Inferred bucket width."""
     gaps: int
     """Buckets missing between rows (not in the file at all)."""
+    has_total: bool = False
+    """The file has a ``total`` column (all mentions, not only negative ones)."""
 
     @property
     def brand(self) -> str:
@@ -121,18 +129,30 @@ def parse_timestamp(text: str) -> int:
     return round(dt.timestamp() * 1000)
 
 
-def _value(raw: str) -> int | None:
+def _value(raw: str, column: str = "value") -> int | None:
     s = raw.strip()
     if not s:
         return None
     if not _NUMBER.match(s):
-        msg = f"value {raw!r} is not a number"
+        msg = f"{column} {raw!r} is not a number"
         raise ValueError(msg)
     x = float(s)
     if not math.isfinite(x) or x < 0:
-        msg = f"value {raw!r} is not a count (negative or infinite)"
+        msg = f"{column} {raw!r} is not a count (negative or infinite)"
         raise ValueError(msg)
     return round(x)
+
+
+def _total(raw: str, value: int | None) -> int | None:
+    """A row's ``total``: blank exactly where its value is, and never below it."""
+    total = _value(raw, "total")
+    if (total is None) != (value is None):
+        msg = f"total {raw!r} and value must both be given or both be blank"
+        raise ValueError(msg)
+    if total is not None and value is not None and total < value:
+        msg = f"total {raw!r} is below the value {value} (negative mentions are part of all)"
+        raise ValueError(msg)
+    return total
 
 
 def _rows(path: Path) -> Iterator[CountRow]:
@@ -158,15 +178,18 @@ def _rows(path: Path) -> Iterator[CountRow]:
                 msg = f"{path}:1: header must name 'timestamp' and 'value', got {header}"
                 raise InputFileError(msg)
             t_col, v_col = names.index("timestamp"), names.index("value")
+            n_col = names.index("total") if "total" in names else None
+            width = max(t_col, v_col, -1 if n_col is None else n_col) + 1
             for fields in reader:
                 line = reader.line_num
                 if not fields or all(not f.strip() for f in fields):
                     continue
-                if len(fields) <= max(t_col, v_col):
-                    fields = fields + [""] * (max(t_col, v_col) + 1 - len(fields))
+                if len(fields) < width:
+                    fields = fields + [""] * (width - len(fields))
                 try:
                     start_ms = parse_timestamp(fields[t_col])
                     value = _value(fields[v_col])
+                    total = None if n_col is None else _total(fields[n_col], value)
                 except ValueError as exc:
                     msg = f"{path}:{line}: {exc}"
                     raise InputFileError(msg) from None
@@ -176,6 +199,7 @@ def _rows(path: Path) -> Iterator[CountRow]:
                     raw_value=fields[v_col],
                     start_ms=start_ms,
                     value=value,
+                    total=total,
                 )
         except csv.Error as exc:
             msg = f"{path}:{reader.line_num}: unreadable CSV: {exc}"
@@ -246,7 +270,8 @@ def read_counts(path: Path) -> CountSeries:
             )
             raise InputFileError(msg)
         gaps += k - 1
-    return CountSeries(path=path, rows=rows, bucket_ms=width, gaps=gaps)
+    has_total = any(r.total is not None for r in rows)
+    return CountSeries(path=path, rows=rows, bucket_ms=width, gaps=gaps, has_total=has_total)
 
 
 def anomaly_score(score: float, threshold: float) -> float:
@@ -258,6 +283,67 @@ def anomaly_score(score: float, threshold: float) -> float:
     return score / (score + threshold) if score > 0 else 0.0
 
 
+def _window(series: CountSeries, row: CountRow) -> WindowStats | None:
+    """A row's bucket as the detector sees it; None for a missing bucket."""
+    if row.value is None:
+        return None
+    return WindowStats(
+        brand=series.brand,
+        start_ms=row.start_ms,
+        end_ms=row.start_ms + series.bucket_ms,
+        total=row.value if row.total is None else row.total,
+        negative=row.value,
+    )
+
+
+def write_counts(path: Path, windows: Iterable[WindowStats]) -> int:
+    """Write buckets as a counts file with a ``total`` column; the rows written.
+
+    This is the history a brand can be given at onboarding: ``value`` its
+    negative mentions, ``total`` all of them, one row per bucket judged (quiet
+    ones included: a zero is a count), times as ISO-8601 UTC.
+    """
+    rows = [
+        (
+            datetime.fromtimestamp(w.start_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            str(w.negative),
+            str(w.total),
+        )
+        for w in windows
+    ]
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(("timestamp", "value", "total"))
+            writer.writerows(rows)
+    except OSError as exc:
+        msg = f"{path}: cannot write: {exc.strerror}"
+        raise InputFileError(msg) from None
+    return len(rows)
+
+
+def learn_counts(series: CountSeries, params: DetectorParams) -> DetectorState:
+    """The detector state after `series` (see `learn_windows`); missing buckets skipped."""
+    params = replace(params, bucket_ms=series.bucket_ms)
+    windows = (_window(series, row) for row in series.rows)
+    return learn_windows((w for w in windows if w is not None), params)
+
+
+def learn_windows(windows: Iterable[WindowStats], params: DetectorParams) -> DetectorState:
+    """The detector state after `windows`, learnt without a verdict acted on.
+
+    A brand given its history at onboarding starts from here instead of from
+    nothing: the same `detector.step` over the same buckets leaves the same
+    state as watching them live would have, so its first live day is judged
+    against its own daily and weekly rhythm, its spread and its peaks, while
+    nothing in the history pages anyone (the alert state machine never sees it).
+    """
+    state = detector.initial_state(params)
+    for window in windows:
+        state, _ = detector.step(state, window, params)
+    return state
+
+
 def judge_counts(
     series: CountSeries, params: DetectorParams, policy: AlertPolicy
 ) -> Iterator[tuple[CountRow, float, tuple[AlertEvent, ...]]]:
@@ -266,16 +352,10 @@ def judge_counts(
     det_state = detector.initial_state(params)
     alert_state = alerting.initial_alert_state()
     for row in series.rows:
-        if row.value is None:
+        window = _window(series, row)
+        if window is None:
             yield row, 0.0, ()
             continue
-        window = WindowStats(
-            brand=series.brand,
-            start_ms=row.start_ms,
-            end_ms=row.start_ms + series.bucket_ms,
-            total=row.value,
-            negative=row.value,
-        )
         det_state, verdict = detector.step(det_state, window, params)
         alert_state, events = alerting.transition(alert_state, verdict, policy)
         yield row, verdict.score, events

@@ -31,6 +31,9 @@ class BrandParams:
     detector: DetectorParams
     policy: AlertPolicy
     top_terms: int = 10
+    seed: DetectorState | None = None
+    """The detector state learnt from the brand's history given at onboarding
+    (`counts.learn_counts`); None: the brand starts from nothing."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,12 +54,14 @@ class BrandState:
 
     @classmethod
     def new(cls, params: BrandParams) -> BrandState:
-        """The state of a brand never seen before."""
+        """The state of a brand never seen before (its history's, if it was given one)."""
         return cls(
             next_start_ms=None,
             closed_any=False,
             open_starts=(),
-            detector=detector.initial_state(params.detector),
+            detector=detector.initial_state(params.detector)
+            if params.seed is None
+            else params.seed,
             alert=alerting.initial_alert_state(),
         )
 
@@ -64,11 +69,16 @@ class BrandState:
 def admit(state: BrandState, created_at_ms: int, width_ms: int) -> BrandState | None:
     """The state after a mention's bucket is opened, or None if it is late.
 
-    A mention is late when its bucket was already judged; it is counted by
-    the caller (metrics) but cannot change a verdict already given.
+    A mention is late when its bucket was already judged, or already learnt
+    from the brand's history; it is counted by the caller (metrics) but
+    cannot change a verdict already given. The first live bucket after a
+    history may come any time after it: the buckets between are not judged
+    (an unknown count is not a zero count).
     """
     start, _ = bucket_of(created_at_ms, width_ms)
     if state.closed_any and state.next_start_ms is not None and start < state.next_start_ms:
+        return None
+    if start <= state.detector.last_start_ms:
         return None
     next_start = state.next_start_ms
     if not state.closed_any:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamproc.brands import Brand, BrandCatalog, brand_from_table
+from streamproc.counts import learn_counts, read_counts
+from streamproc.detector import DetectorParams, DetectorState
 from streamproc.engine import BrandParams
-from streamproc.errors import ConfigError
+from streamproc.errors import ConfigError, InputFileError
 from streamproc.outbox import DEFAULT_PARAMS as DEFAULT_OUTBOX
 from streamproc.outbox import OutboxParams
 from streamproc.presets import load_presets, resolve_params
@@ -178,7 +180,7 @@ def load_config(path: Path | None = None) -> Config:
     slack_outbox = _slack_outbox(slack, where)
     review_retention_ms = _review_retention(data.get("review", {}), where)
 
-    def params(overrides: Mapping[str, object], who: str) -> BrandParams:
+    def params(overrides: Mapping[str, object], who: str, history: str | None) -> BrandParams:
         try:
             det_params, policy = resolve_params(
                 presets, preset, overrides, bucket_ms=pipeline.width_ms
@@ -186,13 +188,18 @@ def load_config(path: Path | None = None) -> Config:
         except ConfigError as exc:
             msg = f"{who}: {exc}"
             raise ConfigError(msg) from None
-        return BrandParams(width_ms=pipeline.width_ms, detector=det_params, policy=policy)
+        seed = None
+        if history is not None:
+            seed = _seed(brands_path.parent / history, det_params, who)
+        return BrandParams(
+            width_ms=pipeline.width_ms, detector=det_params, policy=policy, seed=seed
+        )
 
-    default_params = params({}, where)
+    default_params = params({}, where, None)
     brand_params = {
-        b.slug: params(b.detector_overrides, f"{brands_path} ({b.name})")
+        b.slug: params(b.detector_overrides, f"{brands_path} ({b.name})", b.history)
         for b in catalog.brands
-        if b.detector_overrides
+        if b.detector_overrides or b.history is not None
     }
     return Config(
         catalog=catalog,
@@ -205,6 +212,30 @@ def load_config(path: Path | None = None) -> Config:
         slack_outbox=slack_outbox,
         review_retention_ms=review_retention_ms,
     )
+
+
+def _seed(path: Path, params: DetectorParams, who: str) -> DetectorState:
+    """The detector state a brand's history file leaves (see `counts.learn_counts`).
+
+    The file must hold the pipeline's own buckets and all mentions beside the
+    negative ones: a history of negatives alone would teach the brand a
+    negative share of 100 %, and the live share would then look like a fall.
+    """
+    try:
+        series = read_counts(path)
+    except InputFileError as exc:
+        msg = f"{who}: history: {exc}"
+        raise ConfigError(msg) from None
+    if series.bucket_ms != params.bucket_ms:
+        msg = (
+            f"{who}: history {path} has buckets of {series.bucket_ms / 60_000:g} min, "
+            f"the pipeline {params.bucket_ms / 60_000:g} min"
+        )
+        raise ConfigError(msg)
+    if not series.has_total:
+        msg = f"{who}: history {path} needs a 'total' column (all mentions of each bucket)"
+        raise ConfigError(msg)
+    return learn_counts(series, params)
 
 
 _SLACK_DAYS = {"thread_retention_days": "prune_after_ms", "tombstone_days": "tombstone_ms"}

@@ -42,6 +42,10 @@ backed by its share would miss.
 8 hours of history or more), before any hour of its day has a profile: the
 day whose morning ramp a lagging average takes for a surge, so its false
 incidents before an onset count as much as its misses.
+``first_day_with_history``: the same surges on the first live day of brands
+onboarded with two weeks of their history (a ``history`` counts file in the
+brands file): the history is learnt from, as the pipeline learns it, and
+never judged, so what the first day still misses is what history cannot give.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ import numpy as np
 from streamproc import alerting, detector
 from streamproc.alerting import AlertPolicy
 from streamproc.bench import judging_pool, run_seeds
+from streamproc.counts import learn_windows
 from streamproc.detector import DetectorParams
 from streamproc.model import AlertStatus, WindowStats
 
@@ -92,6 +97,8 @@ STEP_FACTORS = (2.0, 3.0, 5.0)
 STEP_WATCH_DAYS = 2
 """Days each lasting step is watched after its onset."""
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+HISTORY_DAYS = 14
+"""Days of history the ``first_day_with_history`` brands are given at onboarding."""
 SURGE_BUCKETS = 8
 """How long a surge lasts (2 hours); later alerts count as missed."""
 SEED = 20_240_501
@@ -219,13 +226,21 @@ def stream(
 
 
 def incidents(
-    windows: Iterable[WindowStats], params: DetectorParams, policy: AlertPolicy
+    windows: Iterable[WindowStats],
+    params: DetectorParams,
+    policy: AlertPolicy,
+    history: int = 0,
 ) -> list[int]:
-    """Bucket indexes where an incident fired."""
-    det = detector.initial_state(params)
+    """Bucket indexes where an incident fired.
+
+    The first `history` buckets are the brand's history given at onboarding:
+    learnt from (`counts.learn_windows`, as the live pipeline does), never judged.
+    """
+    ahead = iter(windows)
+    det = learn_windows(itertools.islice(ahead, history), params)
     alert = alerting.initial_alert_state()
     fired = []
-    for i, window in enumerate(windows):
+    for i, window in enumerate(ahead, start=history):
         det, verdict = detector.step(det, window, params)
         alert, events = alerting.transition(alert, verdict, policy)
         if any(e.status is AlertStatus.FIRING for e in events):
@@ -238,6 +253,7 @@ def incidents_each(
     params: DetectorParams,
     policy: AlertPolicy,
     pool: Executor | None = None,
+    history: int = 0,
 ) -> list[list[int]]:
     """`incidents` of each stream, in order; in ``pool``'s processes when there is one.
 
@@ -246,9 +262,9 @@ def incidents_each(
     a report is the same with a pool or without one.
     """
     if pool is None:
-        return [incidents(windows, params, policy) for windows in streams]
+        return [incidents(windows, params, policy, history) for windows in streams]
     n = len(streams)
-    return list(pool.map(incidents, streams, [params] * n, [policy] * n))
+    return list(pool.map(incidents, streams, [params] * n, [policy] * n, [history] * n))
 
 
 def _shapes(rng: np.random.Generator) -> dict[str, Surge]:
@@ -332,6 +348,7 @@ _FALSE = (
     "steps_false_before_onset",
     "attention_false_before_onset",
     "first_day_false_before_onset",
+    "first_day_with_history_false_before_onset",
 )
 """A summary's false-incident figures: every section's incidents that had no surge."""
 
@@ -379,6 +396,12 @@ def summary(report: Mapping[str, object]) -> dict[str, float]:
     out["first_day_missed"] = first_day["missed_surges"]
     out["first_day_missed_of_10_or_more"] = first_day["missed_surges_of_10_or_more_per_bucket"]
     out["first_day_false_before_onset"] = first_day["false_incidents_before_onset"]
+    given = r["first_day_with_history"]
+    out["first_day_with_history_missed"] = given["missed_surges"]
+    out["first_day_with_history_missed_of_10_or_more"] = given[
+        "missed_surges_of_10_or_more_per_bucket"
+    ]
+    out["first_day_with_history_false_before_onset"] = given["false_incidents_before_onset"]
     out["false_incidents"] = sum(out[k] for k in _FALSE)
     return out
 
@@ -409,6 +432,11 @@ def _example() -> dict[str, object]:
         },
         "first_day": {
             "missed_surges": 6,
+            "missed_surges_of_10_or_more_per_bucket": 0,
+            "false_incidents_before_onset": 0,
+        },
+        "first_day_with_history": {
+            "missed_surges": 2,
             "missed_surges_of_10_or_more_per_bucket": 0,
             "false_incidents_before_onset": 0,
         },
@@ -456,6 +484,11 @@ def _first_day_onset(_kind: str, rng: np.random.Generator) -> int:
     return round(float(rng.uniform(8, 22)) * 4)
 
 
+def _with_history_onset(kind: str, rng: np.random.Generator) -> int:
+    """An onset on the first live day after `HISTORY_DAYS` of history, 08:00 to 22:00."""
+    return HISTORY_DAYS * BUCKETS_PER_DAY + _first_day_onset(kind, rng)
+
+
 def _surges(
     brands: list[Brand],
     rng: np.random.Generator,
@@ -464,8 +497,10 @@ def _surges(
     policy: AlertPolicy,
     shapes_of: Callable[[np.random.Generator], dict[str, Surge]] = _shapes,
     pool: Executor | None = None,
+    history: int = 0,
 ) -> dict[str, object]:
-    """Each brand meets each surge shape once, from cold, at `onset_of`'s bucket."""
+    """Each brand meets each surge shape once, at `onset_of`'s bucket: from cold,
+    or after `history` buckets given at onboarding (learnt, not judged)."""
     per_shape: dict[str, list[int | None]] = {}
     missed: list[dict[str, object]] = []
     missed_means: list[float] = []
@@ -477,7 +512,7 @@ def _surges(
             onset = onset_of(kind, rng)
             windows = list(stream(model, onset + SURGE_BUCKETS + 8, rng, onset, surge))
             drawn.append((kind, model, onset, windows))
-    judged = incidents_each([d[3] for d in drawn], params, policy, pool)
+    judged = incidents_each([d[3] for d in drawn], params, policy, pool, history)
     for (kind, model, onset, windows), fired in zip(drawn, judged, strict=True):
         false_before += sum(1 for i in fired if i < onset)
         hits = [i - onset for i in fired if onset <= i < onset + SURGE_BUCKETS]
@@ -710,7 +745,9 @@ def evaluate(
     weekday, ``steps`` lasting rises, ``wandering`` four quiet weeks of
     brands whose days differ and ``share_rhythm`` four of brands whose
     negative share has a daily rhythm, ``attention`` surges of all mentions
-    on day 1 to 3 and 8 to 20, and ``first_day`` surges on day 0; these draw
+    on day 1 to 3 and 8 to 20, ``first_day`` surges on day 0 and
+    ``first_day_with_history`` on the first live day after two weeks of
+    history given at onboarding; these draw
     from the generator after the headline figures, which they therefore
     leave as they were (each comes after the ones before it, for the same
     reason). ``jobs`` processes judge each section's streams once it has
@@ -732,6 +769,16 @@ def evaluate(
             for age, onset_of in (("cold", _onset), ("established", _established_onset))
         }
         first_day = _surges(brands, rng, _first_day_onset, params, policy, _first_day_shapes, pool)
+        with_history = _surges(
+            brands,
+            rng,
+            _with_history_onset,
+            params,
+            policy,
+            _first_day_shapes,
+            pool,
+            HISTORY_DAYS * BUCKETS_PER_DAY,
+        )
     brand_weeks = BRANDS * QUIET_DAYS / 7
     return {
         "bucket_minutes": BUCKET_MS // 60_000,
@@ -750,6 +797,7 @@ def evaluate(
         "share_rhythm": share_rhythm,
         "attention": attention,
         "first_day": first_day,
+        "first_day_with_history": {"history_days": HISTORY_DAYS, **with_history},
         "targets": TARGETS,
         "notes": (
             "delay = buckets from the onset bucket to the bucket that opened the "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from prometheus_client import CollectorRegistry
 
 from agents.app import Wiring, wire
 from agents.services import Services
+from agents.testing import write_config
 from agents.topics import CONTROL_HEADER
+from streamproc import codec
 from streamproc.settings import load_config, load_env
 from streamproc.windows import ID_CHUNK
 
@@ -235,3 +238,41 @@ async def test_notify_prints_the_alert(wiring: Any) -> None:
     assert "Verdalia: 9.0x normal: 45 negative mentions in 15 min, about 5 expected" in text
     assert "es 30, ca 15" in text
     assert "young baseline" in text
+
+
+async def test_windows_starts_a_brand_given_a_history_from_it(tmp_path: Path) -> None:
+    """The seeded state is what the table stores and recovers: the history's
+    buckets are late, the first live one is judged against the history."""
+    path = write_config(tmp_path, app_id="h", topic_prefix="")
+    days = 3
+    rows = [
+        f"{(T0 - (days * 96 - i) * WIDTH) // 1000},{1 + i % 2},{8 + i % 5}"
+        for i in range(days * 96)
+    ]
+    (tmp_path / "verdalia.csv").write_text("timestamp,value,total\n" + "\n".join(rows) + "\n")
+    brands = tmp_path / "brands.toml"
+    named = 'name = "Verdalia"\n'
+    brands.write_text(brands.read_text().replace(named, named + 'history = "verdalia.csv"\n'))
+    config = load_config(path)
+    config = replace(config, pipeline=replace(config.pipeline, partitions=PARTITIONS))
+    seed = config.params_for("verdalia").seed
+    assert seed is not None
+    services = Services.create(config, load_env({}), CollectorRegistry(), console=[].append)
+    w = wire(config, load_env({}), "127.0.0.1:1", services)
+    w.app.conf.store = "memory://"
+    for name in ("scored", "dlq", "alerts", "ticks"):
+        getattr(w.topics, name).send = Captured().hook(name)
+    async with w.app.agents["windows"].test_context() as windows:
+        await windows.put(scored_record("old", -20, "negative"), partition=0)  # in the history
+        await windows.put(scored_record("new", 1, "negative"), partition=0)
+        for source in range(PARTITIONS):
+            wm = {"kind": "watermark", "source": source, "watermark_ms": T0 + WIDTH}
+            await windows.put(wm, partition=0)
+    stored = codec.brand_state_from_dict(w.tables.brand_state["verdalia"])
+    assert stored.detector.buckets_seen == seed.buckets_seen + 1 == days * 96 + 1
+    assert stored.next_start_ms == T0 + WIDTH
+    reg = w.services.registry
+    assert reg.get_sample_value("streamproc_late_mentions_total", {"brand": "verdalia"}) == 1.0
+    assert (
+        reg.get_sample_value("streamproc_baseline_negative_mentions", {"brand": "verdalia"}) > 0.5
+    )

@@ -159,6 +159,35 @@ def test_a_surge_is_found_and_quiet_brands_stay_quiet() -> None:
     assert onset <= fired[0] <= onset + 2
 
 
+def test_a_history_pages_nobody_and_what_follows_is_judged_against_it() -> None:
+    """`incidents`' history is learnt as the pipeline learns a brand's history
+    file: a surge inside it opens nothing; the judging starts after it."""
+    brand = crisis.make_brands(np.random.default_rng(1))[7]
+    params, policy = DetectorParams(), AlertPolicy()
+    early, late = 2 * 96 + 60, 4 * 96 + 60
+
+    def surges(k: int) -> tuple[float, float]:
+        """x8 for two hours at `early`, x24 from `late` (a level the history never saw)."""
+        return (8.0, 1.0) if k < 8 else (24.0, 1.0) if k >= late - early else (1.0, 1.0)
+
+    rng = np.random.default_rng(2)
+    windows = list(crisis.stream(brand, late + 12, rng, early, surges, late + 12))
+    cold = crisis.incidents(windows, params, policy)
+    assert early <= cold[0] <= early + 2  # judged from the start, the first surge pages
+    given = crisis.incidents(windows, params, policy, history=4 * 96)
+    assert given
+    assert all(i >= late for i in given)
+    assert given[0] <= late + 2
+
+
+def test_first_day_with_history_onsets_come_on_the_first_live_day() -> None:
+    rng = np.random.default_rng(3)
+    onsets = [crisis._with_history_onset("sudden", rng) for _ in range(200)]
+    first = crisis.HISTORY_DAYS * crisis.BUCKETS_PER_DAY
+    assert min(onsets) >= first + 8 * 4
+    assert max(onsets) <= first + 22 * 4
+
+
 def test_onboarding_brands_start_cold_on_their_drawn_weekday() -> None:
     brands = crisis.make_brands(np.random.default_rng(4))[:3]
     params, policy = DetectorParams(), AlertPolicy()
@@ -341,6 +370,13 @@ def test_run_writes_the_report(tmp_path: Path) -> None:
     assert first_day["surges"] == crisis.BRANDS * len(crisis.FIRST_DAY_SHAPES)
     assert first_day["missed_surges"] == len(first_day["missed"])
     assert all(m["day"] == 0 for m in first_day["missed"])
+    given = result["first_day_with_history"]
+    assert isinstance(given, dict)
+    assert given["history_days"] == crisis.HISTORY_DAYS
+    assert set(given["shapes"]) == set(crisis.FIRST_DAY_SHAPES)
+    assert given["surges"] == first_day["surges"]
+    assert given["missed_surges"] == len(given["missed"])
+    assert all(m["day"] == crisis.HISTORY_DAYS for m in given["missed"])
 
 
 def fake_evaluate(params: object, policy: object, seed: int, *, jobs: int = 1) -> dict[str, object]:

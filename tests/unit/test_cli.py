@@ -128,3 +128,65 @@ def test_sentiment_command() -> None:
     assert first.split("\t")[0] == "negative"
     assert first.split("\t")[2] == "es"
     assert second.split("\t")[0] == "positive"
+
+
+@pytest.mark.slow
+def test_a_brand_onboarded_with_its_history_alerts_as_if_watched_all_along(
+    tmp_path: Path,
+) -> None:
+    """`backtest --history-out` writes each brand's buckets; a brand given them as
+    its `history` judges what follows as the run that watched it all along
+    does: the same crisis, at the same bucket, with the same figures. Only the
+    top terms may differ: counts carry no words, so the brand's usual words
+    start afresh."""
+    from streamproc import backtest, codec, lang
+    from streamproc.model import Rejection
+    from streamproc.parse import parse
+    from streamproc.sentiment import default_scorer
+    from streamproc.settings import Config, load_config
+
+    split = 1_772_582_400_000  # 2026-03-04T00:00Z: the sample's third day, its crisis's
+    before: list[bytes] = []
+    after: list[bytes] = []
+    lines = Path("streamproc/data/sample.jsonl").read_bytes().splitlines()
+    for line in lines:
+        parsed = parse(line)
+        late = not isinstance(parsed, Rejection) and parsed.created_at_ms >= split
+        (after if late else before).append(line)
+    first = tmp_path / "first.jsonl"
+    first.write_bytes(b"\n".join(before) + b"\n")
+    path = write_config(tmp_path / "cfg", app_id="a", topic_prefix="")
+    result = run(
+        "--config",
+        str(path),
+        "backtest",
+        str(first),
+        "--history-out",
+        str(tmp_path / "cfg" / "history"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "history: verdalia: 192 buckets" in result.stderr
+    brands = tmp_path / "cfg" / "brands.toml"
+    text = brands.read_text()
+    config = load_config(path)
+    for brand in config.catalog.brands:
+        named = f'name = "{brand.name}"\n'
+        text = text.replace(named, f'{named}history = "history/{brand.slug}.csv"\n')
+    brands.write_text(text)
+    onboarded = load_config(path)
+    assert all(onboarded.params_for(s).seed is not None for s in config.catalog.slugs)
+
+    def events(config_: Config, feed: list[bytes]) -> list[dict[str, object]]:
+        out = backtest.run(feed, config_, default_scorer(), lang.detect_language)
+        return [codec.alert_to_dict(e) for e in out]
+
+    watched = events(config, lines)
+    given = events(onboarded, after)
+    assert watched, "the sample's crisis raised no alert"
+    assert {str(e["window_start"]) >= "2026-03-04" for e in watched} == {True}
+    terms = "top_terms"
+    assert [{**e, terms: None} for e in given] == [{**e, terms: None} for e in watched]
+    # From cold the same day meets the crisis with 10 hours of history: its
+    # expectation is a flat lagging average, not the brand's rhythm.
+    cold = events(config, after)
+    assert [e["expected"] for e in cold] != [e["expected"] for e in watched]

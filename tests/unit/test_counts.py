@@ -11,11 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from streamproc import detector
 from streamproc.alerting import AlertPolicy
-from streamproc.counts import parse_timestamp, read_counts, run_counts
+from streamproc.counts import (
+    judge_counts,
+    learn_counts,
+    learn_windows,
+    parse_timestamp,
+    read_counts,
+    run_counts,
+    write_counts,
+)
 from streamproc.detector import DetectorParams
 from streamproc.errors import InputFileError
-from streamproc.model import AlertStatus
+from streamproc.model import AlertStatus, WindowStats
 
 NAB = Path(__file__).resolve().parents[3] / "shared" / "nab" / "data" / "realTweets"
 
@@ -81,6 +90,10 @@ def test_width_is_inferred_and_gaps_are_missing_buckets(tmp_path: Path) -> None:
             "timestamp,value\n0,1\n300,2\n600,3\n700,4\n",
             r":5: irregular bucket width: '700' is 100 s after line 4",
         ),
+        ("timestamp,value,total\n0,1,5\n300,6,5\n", r":3: total '5' is below the value 6"),
+        ("timestamp,value,total\n0,1,5\n300,2,\n", r":3: total '' and value must both be"),
+        ("timestamp,value,total\n0,1,5\n300,,4\n", r":3: total '4' and value must both be"),
+        ("timestamp,value,total\n0,1,5\n300,2,many\n", r":3: total 'many' is not a number"),
     ],
 )
 def test_bad_files_name_the_line(tmp_path: Path, text: str, message: str) -> None:
@@ -124,6 +137,63 @@ def test_values_are_rounded_counts_and_extra_columns_ignored(tmp_path: Path) -> 
     text = "value,timestamp,label\n3.4,0,a\n2.6,300,b\n0,600,c\n"
     s = read_counts(write(tmp_path, text))
     assert [r.value for r in s.rows] == [3, 3, 0]
+
+
+def window(start_ms: int, negative: int, total: int, width: int = 900_000) -> WindowStats:
+    return WindowStats(
+        brand="acme", start_ms=start_ms, end_ms=start_ms + width, total=total, negative=negative
+    )
+
+
+def test_a_total_column_is_the_share_s_denominator(tmp_path: Path) -> None:
+    """Without it every mention counts as negative (NAB's files)."""
+    text = "timestamp,total,value\n0,10,2\n900,,\n1800,7,7\n"
+    with_total = read_counts(write(tmp_path, text))
+    assert with_total.has_total
+    assert [(r.value, r.total) for r in with_total.rows] == [(2, 10), (None, None), (7, 7)]
+    params = DetectorParams(bucket_ms=900_000)
+    # the blank row is a missing bucket: neither judged nor learnt from
+    learnt = learn_windows([window(0, 2, 10), window(1_800_000, 7, 7)], params)
+    assert learn_counts(with_total, params) == learnt
+    assert learnt != learn_windows([window(0, 2, 2), window(1_800_000, 7, 7)], params)
+    alone = read_counts(write(tmp_path, series([2, 3]), "alone.csv"))
+    assert not alone.has_total
+    assert [r.total for r in alone.rows] == [None, None]
+
+
+def test_a_learnt_history_leaves_the_state_the_judged_file_does(tmp_path: Path) -> None:
+    """Onboarding with a history is watching it live without paging anyone: the
+    state it leaves is the one judging it leaves, so the next bucket's verdict
+    is the one it would have had."""
+    values: list[int | str] = list(spike_series(days=3))
+    path = write(tmp_path, series(values, step=900))
+    history = read_counts(path)
+    params = DetectorParams(bucket_ms=history.bucket_ms)
+    assert any(events for _, _, events in judge_counts(history, params, AlertPolicy()))
+    state = detector.initial_state(params)
+    for row in history.rows:
+        assert row.value is not None
+        w = window(row.start_ms, row.value, row.value)
+        state, _ = detector.step(state, w, params)
+    assert learn_counts(history, params) == state
+    assert state.buckets_seen == len(values)
+
+
+def test_written_counts_read_back_as_the_same_buckets(tmp_path: Path) -> None:
+    t0 = 1_772_409_600_000  # 2026-03-02T00:00Z
+    windows = [window(t0 + i * 900_000, i % 3, 5 + i) for i in range(6)]
+    path = tmp_path / "acme.csv"
+    assert write_counts(path, windows) == 6
+    assert path.read_text().splitlines()[:2] == [
+        "timestamp,value,total",
+        "2026-03-02T00:00:00Z,0,5",
+    ]
+    back = read_counts(path)
+    assert back.bucket_ms == 900_000
+    assert back.has_total
+    assert [(r.start_ms, r.value, r.total) for r in back.rows] == [
+        (w.start_ms, w.negative, w.total) for w in windows
+    ]
 
 
 def spike_series(base: int = 20, days: int = 3, spike_at: int = 700) -> list[int]:

@@ -1,13 +1,15 @@
 """The per-brand judging loop: admission, lateness, gap buckets, determinism."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streamproc import codec
+from streamproc import codec, detector
 from streamproc.alerting import AlertPolicy
 from streamproc.detector import DetectorParams
 from streamproc.engine import BrandParams, BrandState, ListChunks, accumulate, admit, close_due
-from streamproc.model import Mention, ScoredMention, SentimentScore
+from streamproc.model import Mention, ScoredMention, SentimentScore, WindowStats
 from streamproc.windows import ID_CHUNK, BucketAcc, bucket_of
 
 WIDTH = 900_000
@@ -42,6 +44,29 @@ def test_mention_for_a_judged_bucket_is_late() -> None:
     assert judged.state.closed_any
     assert admit(judged.state, T0 + 20, WIDTH) is None
     assert admit(judged.state, T0 + WIDTH + 1, WIDTH) is not None
+
+
+def test_a_brand_given_a_history_starts_from_it_and_its_buckets_are_late() -> None:
+    """The history's buckets were learnt already: a mention in one of them is late,
+    and the first live bucket may come any time after its end, without the
+    buckets between judged as silence."""
+    state = detector.initial_state(PARAMS.detector)
+    for i in range(8):
+        w = WindowStats(
+            brand="b", start_ms=T0 + i * WIDTH, end_ms=T0 + (i + 1) * WIDTH, total=10, negative=2
+        )
+        state, _ = detector.step(state, w, PARAMS.detector)
+    seeded = replace(PARAMS, seed=state)
+    s = BrandState.new(seeded)
+    assert s.detector is state
+    assert s.alert == BrandState.new(PARAMS).alert  # the history paged nobody
+    assert admit(s, T0 + 7 * WIDTH + 5, WIDTH) is None
+    later = T0 + 30 * WIDTH
+    admitted = admit(s, later + 5, WIDTH)
+    assert admitted is not None
+    judged = close_due(admitted, "b", later + WIDTH, {}, seeded)
+    assert [v.window.start_ms for v in judged.verdicts] == [later]
+    assert judged.state.detector.buckets_seen == 9
 
 
 def test_gap_buckets_are_judged_as_empty() -> None:

@@ -100,3 +100,54 @@ def test_review_retention_is_read_in_days(tmp_path: Path) -> None:
     assert config.review_retention_ms == 30 * 86_400_000
     assert load_config(write(tmp_path, "")).review_retention_ms == 90 * 86_400_000
     assert load_config(CONFIG).review_retention_ms == 90 * 86_400_000
+
+
+HISTORY = "timestamp,value,total\n" + "".join(
+    f"2026-03-01T{h:02d}:{m:02d}:00Z,{(h * 4 + m) % 3},{10 + h}\n"
+    for h in range(24)
+    for m in (0, 15, 30, 45)
+)
+BRAND = "[[brand]]\nname = 'Acme'\nkeywords = ['acme']\nhistory = '{}'\n"
+
+
+def test_a_brand_s_history_seeds_its_detector(tmp_path: Path) -> None:
+    (tmp_path / "hist").mkdir()
+    (tmp_path / "hist" / "acme.csv").write_text(HISTORY)
+    config = load_config(write(tmp_path, "", BRAND.format("hist/acme.csv")))
+    seed = config.params_for("acme").seed
+    assert seed is not None
+    assert seed.buckets_seen == 96
+    assert seed.last_start_ms == 1_772_409_600_000 - 900_000  # 2026-03-01T23:45Z
+    assert load_config(CONFIG).params_for("verdalia").seed is None
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        ("none.csv", None, r"\(Acme\): history: .*none.csv: cannot read"),
+        (
+            "acme.csv",
+            HISTORY.replace("T00:00:00Z,0,", "T00:00:00Z,x,"),
+            r"history: .*acme.csv:\d+: value 'x'",
+        ),
+        (
+            "acme.csv",
+            HISTORY.replace("value,total", "value,all"),
+            r"\(Acme\): history .*acme.csv needs a 'total' column",
+        ),
+        (
+            "acme.csv",
+            "timestamp,value,total\n0,1,2\n300,1,2\n600,1,2\n",
+            r"history .*acme.csv has buckets of 5 min, the pipeline 15 min",
+        ),
+        ("", None, "'history' must be the path of a counts file"),
+    ],
+)
+def test_a_bad_history_is_a_one_line_error(
+    tmp_path: Path, file: str, text: str | None, message: str
+) -> None:
+    if text is not None:
+        (tmp_path / file).write_text(text)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(write(tmp_path, "", BRAND.format(file)))
+    assert "\n" not in str(info.value)
