@@ -104,7 +104,7 @@ def broker_for(env: Env, announce: Callable[[str], None]) -> Iterator[str]:
     """The bootstrap address: $KAFKA_BROKER checked, or an embedded broker for the block."""
     if env.kafka_broker:
         address = broker_address(env.kafka_broker)
-        wait_until_ready(address, timeout_s=15)
+        wait_until_ready(address, timeout_s=env.broker_wait_s)
         yield address
         return
     broker = EmbeddedBroker()
@@ -164,7 +164,7 @@ def replay_command(
         msg = "KAFKA_BROKER is not set: start `streamproc broker` or a worker and export it"
         raise BrokerError(msg)
     bootstrap = broker_address(env.kafka_broker)
-    wait_until_ready(bootstrap, timeout_s=15)
+    wait_until_ready(bootstrap, timeout_s=env.broker_wait_s)
     topic_name = topic or f"{config.pipeline.topic_prefix}mentions"
     create_topics(bootstrap, [topic_name], config.pipeline.partitions)
     report = replay_file(path, bootstrap, topic_name, config, speedup=speedup)
@@ -172,10 +172,12 @@ def replay_command(
     return 0
 
 
-def read_alerts(config: Config, broker: str, *, timeout_s: float = 60.0) -> list[AlertEvent]:
+def read_alerts(
+    config: Config, broker: str, *, timeout_s: float = 60.0, wait_s: float = 15.0
+) -> list[AlertEvent]:
     """Every event on the `alerts` topic of `broker` ($KAFKA_BROKER), for `streamproc incident`."""
     bootstrap = broker_address(broker)
-    wait_until_ready(bootstrap, timeout_s=15)
+    wait_until_ready(bootstrap, timeout_s=wait_s)
     topic = f"{config.pipeline.topic_prefix}alerts"
     records = consume_all(bootstrap, topic, timeout_s=timeout_s, idle_s=2.0)
     lines = [r.value for r in records if r.value is not None]

@@ -245,7 +245,7 @@ def _alert_events(args: argparse.Namespace) -> list[AlertEvent]:
     config = settings.load_config(args.config)
     from agents.app import read_alerts  # lazily: only this path needs Kafka
 
-    return read_alerts(config, env.kafka_broker)
+    return read_alerts(config, env.kafka_broker, wait_s=env.broker_wait_s)
 
 
 def _incident(args: argparse.Namespace) -> int:

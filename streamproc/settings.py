@@ -30,6 +30,8 @@ SAMPLE_FILE = PACKAGE_ROOT / "data" / "sample.jsonl"
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_WEB_PORT = 6066
+DEFAULT_BROKER_WAIT_S = 15.0
+"""Seconds a command waits for $KAFKA_BROKER to answer ($STREAMPROC_BROKER_WAIT_S)."""
 DEFAULT_REVIEW_RETENTION_MS = 90 * 86_400_000
 """Ended incidents' reviews are kept a quarter: long enough for the post-incident
 meeting and the quarterly report, short enough that the table stays small."""
@@ -328,6 +330,9 @@ class Env:
     review_url: str | None = None
     """Public base URL of the workers' review pages (no trailing slash); None: Slack's
     "Open review" button opens nothing."""
+    broker_wait_s: float = DEFAULT_BROKER_WAIT_S
+    """How long a command waits for $KAFKA_BROKER to answer before it gives up: a worker
+    started beside its broker (compose, Kubernetes) must outwait the broker's start."""
 
 
 def read_secret(env: Mapping[str, str], name: str) -> str | None:
@@ -363,6 +368,16 @@ def load_env(env: Mapping[str, str] | None = None) -> Env:
             raise ConfigError(msg)
         port = int(port_text)
     broker = env.get("KAFKA_BROKER", "").strip() or None
+    wait_text = env.get("STREAMPROC_BROKER_WAIT_S", "").strip()
+    wait_s = DEFAULT_BROKER_WAIT_S
+    if wait_text:
+        try:
+            wait_s = float(wait_text)
+        except ValueError:
+            wait_s = -1.0
+        if not 0.0 < wait_s < 86_400.0:
+            msg = f"STREAMPROC_BROKER_WAIT_S={wait_text!r} is not a number of seconds above 0"
+            raise ConfigError(msg)
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
     if not api_url.endswith("/"):
         api_url += "/"
@@ -373,6 +388,7 @@ def load_env(env: Mapping[str, str] | None = None) -> Env:
         slack_signing_secret=read_secret(env, "SLACK_SIGNING_SECRET"),
         web_port=port,
         review_url=_review_url(env.get("STREAMPROC_REVIEW_URL", "")),
+        broker_wait_s=wait_s,
     )
 
 

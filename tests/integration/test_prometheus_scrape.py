@@ -254,18 +254,53 @@ def test_live_worker_scraped_during_a_crisis_replay(
     """Prometheus scrapes a real worker while the sample's crisis is replayed.
 
     The crisis brand's anomaly score rises and its alert state changes as seen
-    through Prometheus's own API, and Faust's lag metrics are there.
+    through Prometheus's own API, and Faust's lag metrics are there. The
+    brands are onboarded with the sample's first two days as their history
+    (the worker learns it at start), so only the crisis's day is replayed.
     """
     from agents.adapters.broker import EmbeddedBroker
     from agents.adapters.kafka_tools import create_topics
     from agents.replay import replay_file
     from agents.testing import WorkerProcess, write_config
     from agents.topics import all_topics
+    from streamproc import backtest, lang
+    from streamproc.counts import write_counts
+    from streamproc.model import Rejection, WindowStats
+    from streamproc.parse import parse
+    from streamproc.sentiment import default_scorer
     from streamproc.settings import SAMPLE_FILE, load_config
 
+    split = 1_772_582_400_000  # 2026-03-04T00:00Z: the crisis's day
+    before: list[bytes] = []
+    after: list[bytes] = []
+    for line in SAMPLE_FILE.read_bytes().splitlines():
+        parsed = parse(line)
+        late = not isinstance(parsed, Rejection) and parsed.created_at_ms >= split
+        (after if late else before).append(line)
+    config_path = write_config(tmp_path / "cfg", app_id="scrape", topic_prefix="scrape-")
+    cold = load_config(config_path)
+    buckets: dict[str, list[WindowStats]] = {}
+    learnt = backtest.run(
+        before,
+        cold,
+        default_scorer(),
+        lang.detect_language,
+        lambda v: buckets.setdefault(v.window.brand, []).append(v.window),
+    )
+    assert list(learnt) == []  # the first two days page nobody
+    brands = tmp_path / "cfg" / "brands.toml"
+    text = brands.read_text()
+    for brand in cold.catalog.brands:
+        write_counts(tmp_path / "cfg" / f"{brand.slug}.csv", buckets[brand.slug])
+        named = f'name = "{brand.name}"\n'
+        text = text.replace(named, f'{named}history = "{brand.slug}.csv"\n')
+    brands.write_text(text)
+    crisis_day = tmp_path / "crisis-day.jsonl"
+    crisis_day.write_bytes(b"\n".join(after) + b"\n")
+
     with EmbeddedBroker() as broker:
-        config_path = write_config(tmp_path / "cfg", app_id="scrape", topic_prefix="scrape-")
         config = load_config(config_path)
+        assert config.params_for("verdalia").seed is not None
         create_topics(broker.bootstrap, all_topics(config.pipeline), config.pipeline.partitions)
         worker = WorkerProcess(config_path, broker.bootstrap, tmp_path / "worker.log").start()
         try:
@@ -274,8 +309,8 @@ def test_live_worker_scraped_during_a_crisis_replay(
             server.wait_for('up{job="streamproc"} == 1')
             quiet = server.query('streamproc_alert_state{brand="verdalia"} > 0')
             assert quiet == []  # nothing firing before the replay
-            # Paced (about 40 s for three days) so that scrapes see the crisis as it unfolds.
-            replay_file(SAMPLE_FILE, broker.bootstrap, "scrape-mentions", config, speedup=6500)
+            # Paced (about 13 s for the day) so that scrapes see the crisis as it unfolds.
+            replay_file(crisis_day, broker.bootstrap, "scrape-mentions", config, speedup=6500)
             server.wait_for('max_over_time(streamproc_anomaly_score{brand="verdalia"}[10m]) > 5')
             server.wait_for('max_over_time(streamproc_alert_state{brand="verdalia"}[10m]) > 0')
             calm = server.query(

@@ -63,8 +63,8 @@ def test_unknown_brand_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", [["worker"], ["replay", "streamproc/data/sample.jsonl"]])
 def test_unreachable_kafka_broker(command: list[str]) -> None:
-    result = run(*command, env={"KAFKA_BROKER": "kafka://127.0.0.1:9"})
-    one_line_error(result, "127.0.0.1:9")
+    env = {"KAFKA_BROKER": "kafka://127.0.0.1:9", "STREAMPROC_BROKER_WAIT_S": "1"}
+    one_line_error(run(*command, env=env), "127.0.0.1:9 is unreachable after 1 s")
 
 
 @pytest.mark.parametrize(

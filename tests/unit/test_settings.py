@@ -73,6 +73,17 @@ def test_env_reads_secret_files_and_hides_secrets(tmp_path: Path) -> None:
     assert "xoxb" not in repr(env)
 
 
+@pytest.mark.parametrize("wait", ["soon", "0", "-3", "nan", "inf"])
+def test_bad_broker_wait(wait: str) -> None:
+    with pytest.raises(ConfigError, match="STREAMPROC_BROKER_WAIT_S"):
+        load_env({"STREAMPROC_BROKER_WAIT_S": wait})
+
+
+def test_broker_wait_defaults_to_15_seconds() -> None:
+    assert load_env({}).broker_wait_s == 15.0
+    assert load_env({"STREAMPROC_BROKER_WAIT_S": "2.5"}).broker_wait_s == 2.5
+
+
 @pytest.mark.parametrize("port", ["abc", "0", "70000"])
 def test_bad_port(port: str) -> None:
     with pytest.raises(ConfigError, match="STREAMPROC_WEB_PORT"):
