@@ -96,6 +96,14 @@ def test_counts_bad_line(tmp_path: Path) -> None:
     one_line_error(run("backtest", "--counts", str(csv)), "c.csv:3:", "not a number")
 
 
+def test_history_out_goes_with_a_mentions_file(tmp_path: Path) -> None:
+    csv = tmp_path / "c.csv"
+    csv.write_text("timestamp,value\n2015-02-26 21:42:53,104\n2015-02-26 21:47:53,3\n")
+    result = run("backtest", "--counts", str(csv), "--history-out", str(tmp_path / "h"))
+    one_line_error(result, "--history-out goes with a mentions FILE")
+    assert not (tmp_path / "h").exists()
+
+
 def test_backtest_prints_alert_events_as_json_lines(tmp_path: Path) -> None:
     result = run("backtest", "streamproc/data/sample.jsonl")
     assert result.returncode == 0, result.stderr
