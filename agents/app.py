@@ -32,7 +32,7 @@ from agents.topics import Topics, all_topics
 from streamproc.codec import alerts_from_lines, dumps, iso_ms
 from streamproc.errors import BrokerError, InputFileError
 from streamproc.model import AlertEvent
-from streamproc.settings import SAMPLE_FILE, Config, Env, broker_address
+from streamproc.settings import DEFAULT_BROKER_WAIT_S, SAMPLE_FILE, Config, Env, broker_address
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def replay_command(
 
 
 def read_alerts(
-    config: Config, broker: str, *, timeout_s: float = 60.0, wait_s: float = 15.0
+    config: Config, broker: str, *, timeout_s: float = 60.0, wait_s: float = DEFAULT_BROKER_WAIT_S
 ) -> list[AlertEvent]:
     """Every event on the `alerts` topic of `broker` ($KAFKA_BROKER), for `streamproc incident`."""
     bootstrap = broker_address(broker)

@@ -1,4 +1,4 @@
-"""Helpers shared by the integration tests and the benches: a worker in a subprocess.
+"""Helpers shared by the tests and the benches: a worker in a subprocess, configs.
 
 A real `streamproc worker` process (not an in-process app), so that tests
 can SIGKILL it and start another, as an operator's crash would.
@@ -13,11 +13,41 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from agents.adapters.broker import free_port
+from streamproc.model import Rejection
+from streamproc.parse import parse
 from streamproc.settings import DEFAULT_CONFIG_DIR
+
+
+def split_at(lines: Iterable[bytes], at_ms: int) -> tuple[list[bytes], list[bytes]]:
+    """Raw mention lines whose event time is before `at_ms`, and the others.
+
+    A line that does not parse stays with the first part: the split is for
+    onboarding a brand with what came before and replaying what came after.
+    """
+    before: list[bytes] = []
+    after: list[bytes] = []
+    for line in lines:
+        parsed = parse(line)
+        late = not isinstance(parsed, Rejection) and parsed.created_at_ms >= at_ms
+        (after if late else before).append(line)
+    return before, after
+
+
+def give_histories(brands_file: Path, histories: Mapping[str, str]) -> None:
+    """Name a history file (``history = PATH``) for each brand, by its name, in a
+    brands file written one key a line, as the shipped one is."""
+    text = brands_file.read_text(encoding="utf-8")
+    for name, path in histories.items():
+        named = f'name = "{name}"\n'
+        if named not in text:
+            msg = f"{brands_file}: no brand named {name!r}"
+            raise ValueError(msg)
+        text = text.replace(named, f'{named}history = "{path}"\n')
+    brands_file.write_text(text, encoding="utf-8")
 
 
 def write_config(

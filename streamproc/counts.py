@@ -79,8 +79,11 @@ class CountSeries:
     """Inferred bucket width."""
     gaps: int
     """Buckets missing between rows (not in the file at all)."""
-    has_total: bool = False
-    """The file has a ``total`` column (all mentions, not only negative ones)."""
+
+    @property
+    def has_total(self) -> bool:
+        """The rows give all mentions (a ``total`` column), not only the negative ones."""
+        return any(r.total is not None for r in self.rows)
 
     @property
     def brand(self) -> str:
@@ -270,8 +273,7 @@ def read_counts(path: Path) -> CountSeries:
             )
             raise InputFileError(msg)
         gaps += k - 1
-    has_total = any(r.total is not None for r in rows)
-    return CountSeries(path=path, rows=rows, bucket_ms=width, gaps=gaps, has_total=has_total)
+    return CountSeries(path=path, rows=rows, bucket_ms=width, gaps=gaps)
 
 
 def anomaly_score(score: float, threshold: float) -> float:

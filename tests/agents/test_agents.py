@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from agents.app import Wiring, wire
 from agents.services import Services
-from agents.testing import write_config
+from agents.testing import give_histories, write_config
 from agents.topics import CONTROL_HEADER
 from streamproc import codec
 from streamproc.settings import load_config, load_env
@@ -250,9 +250,7 @@ async def test_windows_starts_a_brand_given_a_history_from_it(tmp_path: Path) ->
         for i in range(days * 96)
     ]
     (tmp_path / "verdalia.csv").write_text("timestamp,value,total\n" + "\n".join(rows) + "\n")
-    brands = tmp_path / "brands.toml"
-    named = 'name = "Verdalia"\n'
-    brands.write_text(brands.read_text().replace(named, named + 'history = "verdalia.csv"\n'))
+    give_histories(tmp_path / "brands.toml", {"Verdalia": "verdalia.csv"})
     config = load_config(path)
     config = replace(config, pipeline=replace(config.pipeline, partitions=PARTITIONS))
     seed = config.params_for("verdalia").seed

@@ -261,22 +261,16 @@ def test_live_worker_scraped_during_a_crisis_replay(
     from agents.adapters.broker import EmbeddedBroker
     from agents.adapters.kafka_tools import create_topics
     from agents.replay import replay_file
-    from agents.testing import WorkerProcess, write_config
+    from agents.testing import WorkerProcess, give_histories, split_at, write_config
     from agents.topics import all_topics
     from streamproc import backtest, lang
     from streamproc.counts import write_counts
-    from streamproc.model import Rejection, WindowStats
-    from streamproc.parse import parse
+    from streamproc.model import WindowStats
     from streamproc.sentiment import default_scorer
     from streamproc.settings import SAMPLE_FILE, load_config
 
-    split = 1_772_582_400_000  # 2026-03-04T00:00Z: the crisis's day
-    before: list[bytes] = []
-    after: list[bytes] = []
-    for line in SAMPLE_FILE.read_bytes().splitlines():
-        parsed = parse(line)
-        late = not isinstance(parsed, Rejection) and parsed.created_at_ms >= split
-        (after if late else before).append(line)
+    # 2026-03-04T00:00Z: the crisis's day
+    before, after = split_at(SAMPLE_FILE.read_bytes().splitlines(), 1_772_582_400_000)
     config_path = write_config(tmp_path / "cfg", app_id="scrape", topic_prefix="scrape-")
     cold = load_config(config_path)
     buckets: dict[str, list[WindowStats]] = {}
@@ -288,13 +282,10 @@ def test_live_worker_scraped_during_a_crisis_replay(
         lambda v: buckets.setdefault(v.window.brand, []).append(v.window),
     )
     assert list(learnt) == []  # the first two days page nobody
-    brands = tmp_path / "cfg" / "brands.toml"
-    text = brands.read_text()
     for brand in cold.catalog.brands:
         write_counts(tmp_path / "cfg" / f"{brand.slug}.csv", buckets[brand.slug])
-        named = f'name = "{brand.name}"\n'
-        text = text.replace(named, f'{named}history = "{brand.slug}.csv"\n')
-    brands.write_text(text)
+    histories = {b.name: f"{b.slug}.csv" for b in cold.catalog.brands}
+    give_histories(tmp_path / "cfg" / "brands.toml", histories)
     crisis_day = tmp_path / "crisis-day.jsonl"
     crisis_day.write_bytes(b"\n".join(after) + b"\n")
 

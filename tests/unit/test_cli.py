@@ -147,20 +147,14 @@ def test_a_brand_onboarded_with_its_history_alerts_as_if_watched_all_along(
     does: the same crisis, at the same bucket, with the same figures. Only the
     top terms may differ: counts carry no words, so the brand's usual words
     start afresh."""
+    from agents.testing import give_histories, split_at
     from streamproc import backtest, codec, lang
-    from streamproc.model import Rejection
-    from streamproc.parse import parse
     from streamproc.sentiment import default_scorer
     from streamproc.settings import Config, load_config
 
-    split = 1_772_582_400_000  # 2026-03-04T00:00Z: the sample's third day, its crisis's
-    before: list[bytes] = []
-    after: list[bytes] = []
     lines = Path("streamproc/data/sample.jsonl").read_bytes().splitlines()
-    for line in lines:
-        parsed = parse(line)
-        late = not isinstance(parsed, Rejection) and parsed.created_at_ms >= split
-        (after if late else before).append(line)
+    # 2026-03-04T00:00Z: the sample's third day, its crisis's
+    before, after = split_at(lines, 1_772_582_400_000)
     first = tmp_path / "first.jsonl"
     first.write_bytes(b"\n".join(before) + b"\n")
     path = write_config(tmp_path / "cfg", app_id="a", topic_prefix="")
@@ -174,13 +168,9 @@ def test_a_brand_onboarded_with_its_history_alerts_as_if_watched_all_along(
     )
     assert result.returncode == 0, result.stderr
     assert "history: verdalia: 192 buckets" in result.stderr
-    brands = tmp_path / "cfg" / "brands.toml"
-    text = brands.read_text()
     config = load_config(path)
-    for brand in config.catalog.brands:
-        named = f'name = "{brand.name}"\n'
-        text = text.replace(named, f'{named}history = "history/{brand.slug}.csv"\n')
-    brands.write_text(text)
+    histories = {b.name: f"history/{b.slug}.csv" for b in config.catalog.brands}
+    give_histories(tmp_path / "cfg" / "brands.toml", histories)
     onboarded = load_config(path)
     assert all(onboarded.params_for(s).seed is not None for s in config.catalog.slugs)
 
